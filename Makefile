@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` (the bot) and `make test` (lint + tests).
+# Both create .venv and install what they need: the CPU build of torch first (an
+# unpinned torch would pull a multi-GB CUDA build), then the project.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+
+.PHONY: run test lint eval bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot tests scripts
+
+test: lint
+	$(PY) -m pytest -q
+
+eval: $(STAMP)
+	$(PY) scripts/evaluate.py data/eval/dev.jsonl data/eval/test.jsonl
+
+bench: $(STAMP)
+	$(PY) scripts/bench_check.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,139 @@
+"""Command line: ``python -m bot check|index|run``.
+
+The CLI goes through the same :class:`~bot.core.engine.Engine` as the Telegram bot,
+so what it prints is what a user would be told.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from typing import IO, Any
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+JSONL_BATCH = 512
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("faiss.loader", "sentence_transformers", "bm25s", "httpx", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _load_engine(settings: Settings, *, show_progress: bool = False):  # type: ignore[no-untyped-def]
+    from bot.core.engine import Engine
+
+    return Engine.load(settings, show_progress=show_progress)
+
+
+def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | None]]:
+    """Yield ``(line number, id, text, error)``; a bad line yields an error, never stops the run."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, None, None, f"not valid JSON ({exc.msg})"
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            yield number, item.get("id") if isinstance(item, dict) else None, None, 'needs a string field "text"'
+            continue
+        yield number, item.get("id", number), item["text"], None
+
+
+def check_jsonl(settings: Settings, stream: IO[str], out: IO[str]) -> int:
+    """Assess JSON lines in batches (one model load, one embedding pass per batch)."""
+    engine = _load_engine(settings)
+    errors = 0
+    rows = _read_jsonl(stream)
+    while batch := list(islice(rows, JSONL_BATCH)):
+        good = [(n, i, t) for n, i, t, e in batch if e is None and t is not None]
+        for number, _, _, error in batch:
+            if error:
+                errors += 1
+                print(f"line {number}: {error}; skipped", file=sys.stderr)
+        assessments = engine.assess_many([t for _, _, t in good])
+        for (_, message_id, _), assessment in zip(good, assessments, strict=True):
+            out.write(json.dumps(assessment.to_json(message_id), ensure_ascii=False) + "\n")
+        out.flush()
+    return 1 if errors else 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if args.jsonl is not None:
+        if args.jsonl == "-":
+            return check_jsonl(settings, sys.stdin, sys.stdout)
+        try:
+            with open(args.jsonl, encoding="utf-8", errors="replace") as handle:
+                return check_jsonl(settings, handle, sys.stdout)
+        except OSError as exc:
+            print(f"cannot read {args.jsonl}: {exc.strerror}", file=sys.stderr)
+            return 2
+    text = " ".join(args.text) if args.text else sys.stdin.read()
+    from bot.core.reply import html_to_plain
+
+    engine = _load_engine(settings)
+    assessment = engine.assess(text)
+    print(html_to_plain(engine.reply(assessment, args.language)))
+    return 0
+
+
+def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.embedding import SentenceTransformerEmbedder
+    from bot.core.index import DenseIndex
+    from bot.core.knowledge import load_knowledge
+
+    kb = load_knowledge(settings.knowledge_dir)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+    index = DenseIndex.build(kb, embedder, show_progress=True)
+    index.save(settings.index_dir)
+    print(f"index built: {index.manifest.count} texts from {len(kb)} patterns -> {settings.index_dir}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Fraud Awareness Bot")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="assess a message (or JSON lines) and print the answer")
+    check.add_argument("text", nargs="*", help="message text (read from stdin when omitted)")
+    check.add_argument(
+        "--jsonl", nargs="?", const="-", metavar="FILE",
+        help='read {"id", "text"} JSON lines from FILE (or stdin) and write one result line each',
+    )
+    check.add_argument("--language", choices=["en", "zh-Hans", "zh-Hant"], help="reply language (default: the message's)")
+    check.set_defaults(func=cmd_check)
+
+    index = sub.add_parser("index", help="manage the retrieval index")
+    index_sub = index.add_subparsers(dest="index_command", required=True)
+    build = index_sub.add_parser("build", help="(re)build the FAISS index from the knowledge base")
+    build.set_defaults(func=cmd_index_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    from bot.core.knowledge import KnowledgeError
+
+    try:
+        return int(args.func(args, Settings()))
+    except KnowledgeError as exc:
+        print(f"knowledge base is invalid:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,78 @@
+"""Settings from environment variables and ``.env`` (documented in ``.env.example``).
+
+One settings object serves the core, the CLI and the Telegram side so that a value
+means the same thing everywhere. The decision thresholds live here with defaults
+chosen from the evaluation on the development set (see README, "Measured quality");
+operators can move them without touching code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.core.embedding import BUNDLED_MODEL
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Sensitivity = Literal["low", "normal", "high"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Environment variable names are the field names in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Where things live
+    knowledge_dir: Path = REPO_ROOT / "knowledge" / "patterns"
+    reporting_file: Path = REPO_ROOT / "knowledge" / "reporting.yaml"
+    calibration_file: Path = REPO_ROOT / "knowledge" / "calibration.json"
+    data_dir: Path = REPO_ROOT / "var"
+
+    # Embedding
+    embedding_model: str = Field(
+        default=BUNDLED_MODEL,
+        description="sentence-transformers model name or local path; the default is bundled and English-only",
+    )
+    embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+    dense_unknown_cutoff: float = Field(
+        default=0.3, gt=0, le=1, description="share of [UNK] tokens at which dense scores stop being trusted"
+    )
+    lexical_weight: float = Field(default=0.6, ge=0, le=5, description="weight of BM25 beside dense similarity")
+
+    # Decisions (risk is the calibrated probability that a message is a scam)
+    risk_scam: float = Field(default=0.8, ge=0, le=1)
+    risk_suspicious: float = Field(default=0.4, ge=0, le=1)
+    alert_risk_low: float = Field(default=0.97, ge=0, le=1, description="group alerts at low sensitivity")
+    alert_risk_normal: float = Field(default=0.93, ge=0, le=1, description="group alerts at normal sensitivity")
+    alert_risk_high: float = Field(default=0.85, ge=0, le=1, description="group alerts at high sensitivity")
+    alert_min_match: float = Field(
+        default=0.45, ge=0, le=1, description="a group alert also needs this similarity to a known scam example"
+    )
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    admin_ids: Annotated[list[int], NoDecode] = []
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    def alert_threshold(self, sensitivity: Sensitivity = "normal") -> float:
+        return {"low": self.alert_risk_low, "normal": self.alert_risk_normal, "high": self.alert_risk_high}[
+            sensitivity
+        ]
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"

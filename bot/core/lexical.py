@@ -1,0 +1,41 @@
+"""Lexical retrieval with BM25 over English words and Chinese character bigrams.
+
+This is the path that reads Chinese when the embedding model cannot. BM25 scores
+grow with message length and are not comparable across messages, so each score is
+divided by the document's score against itself: the result, in [0, 1], says how
+much of a known example (weighted by how rare its words are) the message contains.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import bm25s
+import numpy as np
+
+from bot.core.documents import KnowledgeText
+from bot.core.text import lexical_tokens
+
+log = logging.getLogger(__name__)
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over the knowledge texts, rebuilt in memory in milliseconds."""
+
+    def __init__(self, documents: list[KnowledgeText]) -> None:
+        self.documents = documents
+        tokens = [lexical_tokens(d.text) or ["\x00empty"] for d in documents]
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25.index(tokens, show_progress=False)
+        self._self_scores = np.array(
+            [max(float(self._bm25.get_scores(list(dict.fromkeys(t)))[i]), 1e-6) for i, t in enumerate(tokens)],
+            dtype=np.float32,
+        )
+
+    def scores(self, text: str) -> np.ndarray:
+        """Normalised similarity of ``text`` to every document, in document order."""
+        query = list(dict.fromkeys(lexical_tokens(text)))
+        if not query or not self.documents:
+            return np.zeros(len(self.documents), dtype=np.float32)
+        raw = np.asarray(self._bm25.get_scores(query), dtype=np.float32)
+        return np.clip(raw / self._self_scores, 0.0, 1.0)

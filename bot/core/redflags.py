@@ -1,0 +1,251 @@
+"""Red flags: the tell-tale requests and pressure tactics found in the message itself.
+
+Retrieval says which known script a message resembles; red flags say what in *this*
+message is dangerous, so the reply can quote it back ("you are asked to keep it
+secret: 'don't tell anyone'"). They add to the risk but never decide it alone:
+police reminders and news reports use the same words.
+
+Chinese rules are written once in Simplified; every Han character is widened to a
+class of its Traditional forms, so 转账 also matches 轉賬 and 轉帳.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import opencc
+
+from bot.core.text import normalise
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """A kind of red flag: how to find it, how much it weighs and how to name it."""
+
+    kind: str
+    weight: float
+    label_en: str
+    label_zh: str
+    en: str | None
+    zh: str | None
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A red flag found in a message, with the words that triggered it."""
+
+    kind: str
+    evidence: str
+    detail: str | None = None
+
+    def label(self, language: str) -> str:
+        rule = RULES_BY_KIND[self.kind]
+        return rule.label_en if language == "en" else rule.label_zh
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_EXTRA_VARIANTS = {"账": "帳賬", "里": "裡裏", "着": "著", "干": "幹乾", "发": "發髮", "台": "臺"}
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[opencc.OpenCC, ...]:
+    return tuple(opencc.OpenCC(c) for c in ("s2t", "s2tw", "s2hk"))
+
+
+def widen_han(pattern: str) -> str:
+    """Make a Simplified regex also match Traditional text, character by character."""
+    out: list[str] = []
+    in_class = False
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        if _HAN.match(ch):
+            variants = dict.fromkeys([ch, *(c.convert(ch) for c in _converters()), *_EXTRA_VARIANTS.get(ch, "")])
+            chars = "".join(variants)
+            out.append(chars if in_class or len(chars) == 1 else f"[{chars}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_AMOUNT = r"(?:[$£€¥]\s?\d|\d[\d,.]*\s?(?:k\b|grand|dollars|usd|hkd|hk\$|rmb|yuan|pounds|usdt|btc|元|块|万|千))"
+_ZH_NUM = r"[0-9一二两三四五六七八九十百千万]+"
+
+RULES: tuple[RedFlagRule, ...] = (
+    RedFlagRule(
+        "money_request", 0.45, "asks for money or a transfer", "要求借钱或转账",
+        rf"\b(?:lend|borrow|loan me|transfer|wire|send|remit|pay|deposit|top[ -]?up)\b[^.?!\n]{{0,40}}"
+        rf"(?:money|cash|funds|payment|{_AMOUNT})|\b(?:lend|loan) me\b|\bneed (?:some )?(?:money|cash)\b",
+        rf"借(?:我|给我|点|些|钱|{_ZH_NUM})|转账|转(?:给|到|入|进|一下|笔|个|{_ZH_NUM})|汇款|汇(?:给|到)|打款|打钱|垫付|"
+        rf"周转|先付|付款|充值|缴纳|交(?:纳)?(?:保证金|手续费|押金|税|费)",
+    ),
+    RedFlagRule(
+        "upfront_fee", 0.35, "asks for a fee before you get anything", "要求先交费用",
+        r"\b(?:processing|handling|release|unlock(?:ing)?|unfreez(?:e|ing)|customs|clearance|activation|"
+        r"membership|shipping|delivery|redelivery|withdrawal|service|admin|insurance) (?:fee|charge|tax|deposit)s?\b|"
+        r"\bpay (?:the )?(?:tax|fee|deposit)s? (?:first|before)\b",
+        r"手续费|保证金|解冻(?:费|金)?|押金|税费|关税|激活费|会员费|刷流水|工本费|认证费|服务费|保释金|赎金|清关费|运费",
+    ),
+    RedFlagRule(
+        "gift_card_crypto", 0.4, "wants gift cards or crypto", "要求礼品卡或虚拟货币",
+        r"\b(?:gift ?cards?|itunes|apple cards?|steam cards?|google play cards?|bitcoin|btc|usdt|tether|"
+        r"crypto(?:currency)?|wallet address|eth(?:ereum)?)\b",
+        r"礼品卡|购物卡|充值卡|点卡|比特币|虚拟币|泰达币|usdt|钱包地址|加密货币|数字货币",
+    ),
+    RedFlagRule(
+        "urgency", 0.2, "pressure to act now", "催促你马上行动",
+        r"\b(?:urgent(?:ly)?|immediately|right now|right away|asap|as soon as possible|hurry|"
+        r"within \d+ (?:hours?|minutes?|mins?)|today only|last chance|expires? (?:today|tonight|soon)|final notice)\b",
+        r"紧急|马上|立刻|立即|尽快|赶紧|急需|急用|着急|今天之内|\d+小时内|最后机会|限时|逾期|过期作废|火速",
+    ),
+    RedFlagRule(
+        "secrecy", 0.3, "asks you to keep it secret", "要求你保密",
+        r"\b(?:don'?t|do not|never) (?:tell|mention|say)|\bkeep (?:it|this) (?:secret|quiet|confidential|between us)|"
+        r"\b(?:strictly )?confidential\b|\bbetween (?:you and me|us)\b|\btell no ?one\b",
+        r"保密|不要告诉|别告诉|不要跟.{0,6}说|别跟.{0,6}说|不要声张|不能告诉|不要对外|不许告诉|别让.{0,6}知道",
+    ),
+    RedFlagRule(
+        "new_number", 0.3, "claims a new number or lost phone", "自称换了号码或手机",
+        r"\b(?:new (?:phone )?number|changed my (?:phone|number)|lost my phone|phone (?:is )?(?:broken|broke|died)|"
+        r"this is my new)\b",
+        r"换号|新号码|新号|新手机号|手机(?:丢|坏|掉|摔)|换了手机|这是我的新|号码停用",
+    ),
+    RedFlagRule(
+        "video_then_text", 0.35, "a short or broken video call, then text only", "视频很短或断开，随后只发文字",
+        r"\b(?:video|facetime|video call)\b[^.?!\n]{0,40}\b(?:cut|dropped|froze|broke|blurry|short|bad signal|"
+        r"only (?:a )?(?:few )?seconds?)\b|\b(?:can'?t|cannot|unable to) (?:talk|speak|call)\b|\bin a meeting\b",
+        r"(?:视频|视讯).{0,12}(?:断|卡|模糊|不清|信号|几秒|挂)|不方便(?:接|说|讲|通话)|在开会|正在开会|信号不好",
+    ),
+    RedFlagRule(
+        "verification_code", 0.45, "asks for a verification code or QR scan", "索要验证码或让你扫码",
+        r"\b(?:verification|security|confirmation|otp|one[- ]time|sms|login|6[- ]digit|auth(?:entication)?) ?codes?\b|"
+        r"\bpass ?code\b|\bscan (?:this|the|my) qr\b|\bqr code\b|"
+        r"\b(?:send|forward|tell|give|share|read)\b[^.?!\n]{0,20}\bcodes?\b",
+        r"验证码|动态码|校验码|短信码|扫码|扫一扫|二维码",
+    ),
+    RedFlagRule(
+        "guaranteed_return", 0.4, "promises high or guaranteed returns", "承诺高回报或稳赚",
+        r"\bguarantee(?:d|s)? (?:returns?|profits?|income|payouts?)\b|\brisk[- ]free\b|"
+        r"\b\d+(?:\.\d+)?% (?:daily|weekly|monthly|per day|a day|returns?|profits?)\b|\bdouble your\b|"
+        r"\binsider (?:tips?|information|stocks?)\b|\bsure win\b|\bpassive income\b|\bno risk\b",
+        r"保本|稳赚|包赚|零风险|无风险|高回报|日赚|日收益|收益率|内幕|稳定收益|翻倍|带单|导师|稳赚不赔|高收益|躺赚",
+    ),
+    RedFlagRule(
+        "authority_claim", 0.25, "claims to be police or an authority", "自称公检法或政府部门",
+        r"\b(?:police|officer|detective|prosecutor|court|customs|immigration|tax office|irs|hmrc|"
+        r"arrest warrant|warrant|money laundering|interpol)\b",
+        r"公安|警察|警官|民警|检察|法院|海关|税务局|通缉|洗钱|逮捕|涉嫌|医保局|移民局|专案组|警员",
+    ),
+    RedFlagRule(
+        "remote_access", 0.4, "wants a safe account, screen sharing or an app install", "要求安全账户、共享屏幕或下载应用",
+        r"\bsafe (?:account|wallet)\b|\bsecure account\b|\bscreen ?shar(?:e|ing)\b|\banydesk\b|\bteamviewer\b|"
+        r"\bremote (?:access|control|desktop)\b|\b(?:download|install) (?:the|this|our|an) (?:app|apk|software)\b|\.apk\b",
+        r"安全账户|共享屏幕|屏幕共享|远程|下载.{0,6}(?:app|软件|应用)|安装.{0,6}(?:app|软件|应用)|会议软件|清查账户",
+    ),
+    RedFlagRule(
+        "prize_claim", 0.3, "says you won something", "声称你中奖了",
+        r"\byou(?:'ve| have)? won\b|\bwinner\b|\bprize\b|\blottery\b|\bjackpot\b|\blucky draw\b",
+        r"中奖|抽中|获奖|大奖|幸运用户|幸运观众|领奖",
+    ),
+    RedFlagRule(
+        "emergency", 0.25, "a sudden emergency (accident, arrest, hospital)", "突发紧急情况（车祸、被抓、住院）",
+        r"\b(?:accident|arrested|jail|bail|hospital|kidnapp?(?:ed|ing)?|ransom|surgery|in trouble)\b",
+        r"车祸|被抓|拘留|保释|住院|手术|绑架|赎金|出事|出车祸|撞人",
+    ),
+    RedFlagRule(
+        "blackmail", 0.45, "threatens to expose intimate images", "威胁散布私密影像",
+        r"\b(?:nude|naked|intimate|explicit)\b|\bvideo of you\b|\bsend (?:it|them|this) to (?:your|all your)\b|\bexpose you\b",
+        r"裸聊|裸照|不雅|私密(?:照|视频)|曝光|发给你的(?:家人|通讯录|联系人|同事)|敲诈",
+    ),
+    RedFlagRule("link", 0.1, "contains a link", "包含链接", None, None),
+    RedFlagRule("suspicious_link", 0.35, "link to an unusual or look-alike site", "可疑网址", None, None),
+    RedFlagRule("phone_number", 0.05, "contains a phone number", "包含电话号码", None, None),
+)
+RULES_BY_KIND = {rule.kind: rule for rule in RULES}
+
+_COMPILED = tuple(
+    (rule, re.compile("|".join(f"(?:{p})" for p in (rule.en, widen_han(rule.zh) if rule.zh else None) if p), re.I))
+    for rule in RULES
+    if rule.en or rule.zh
+)
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'，。）)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,24})/[^\s<>\"'，。）)]*", re.I
+)
+_PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,4}\)?[\s-]?){2,4}\d{3,4}(?![\w.])")
+_RISKY_TLDS = frozenset(
+    "top xyz vip cc icu club shop online site live buzz click link work loan win bid monster cyou rest fit "
+    "mom lol tk ml ga cf gq pw".split()
+)
+_SHORTENERS = frozenset("bit.ly tinyurl.com t.co goo.gl is.gd cutt.ly rb.gy s.id t.ly shorturl.at".split())
+_BRAND_WORDS = ("bank", "pay", "post", "express", "delivery", "tax", "refund", "gov", "apple", "wechat", "verify")
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    """The matched words with a little context, for quoting back to the user.
+
+    Context is counted in characters, so Chinese (dense: a character is a word) gets less.
+    """
+    width = 6 if _HAN.search(text[start:end]) else 20
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    piece = text[left:right].strip()
+    return ("…" if left else "") + piece + ("…" if right < len(text) else "")
+
+
+def domain_of(url: str) -> str:
+    """Host name of a URL as a person would read it (no scheme, no www)."""
+    candidate = url if "://" in url else f"http://{url}"
+    host = urlsplit(candidate).hostname or url
+    return host.removeprefix("www.").lower()
+
+
+def _is_suspicious_domain(domain: str) -> bool:
+    tld = domain.rsplit(".", 1)[-1]
+    if tld in _RISKY_TLDS or domain in _SHORTENERS or re.fullmatch(r"[\d.]+", domain):
+        return True
+    labels = domain.split(".")
+    # brand words glued into a non-brand domain: sf-express-redeliver.top, hmrc-refund.co-uk.cc
+    return len(labels) > 2 and any(word in "-".join(labels[:-2]) for word in _BRAND_WORDS) or "-" in labels[0] and any(
+        word in labels[0] for word in _BRAND_WORDS
+    )
+
+
+def find_red_flags(text: str) -> list[RedFlag]:
+    """All red flags in ``text``, one per kind (the first occurrence), in a stable order."""
+    text = normalise(text)
+    flags: list[RedFlag] = []
+    for rule, pattern in _COMPILED:
+        match = pattern.search(text)
+        if match:
+            flags.append(RedFlag(rule.kind, _snippet(text, match.start(), match.end())))
+    urls = _URL.findall(text)
+    for url in urls[:3]:
+        domain = domain_of(url)
+        kind = "suspicious_link" if _is_suspicious_domain(domain) else "link"
+        if not any(f.kind == kind for f in flags):
+            flags.append(RedFlag(kind, url[:80], detail=domain))
+    text_without_urls = _URL.sub(" ", text)
+    phone = _PHONE.search(text_without_urls)
+    if phone and sum(ch.isdigit() for ch in phone.group()) >= 8:
+        flags.append(RedFlag("phone_number", phone.group().strip()))
+    return flags
+
+
+def red_flag_score(flags: list[RedFlag]) -> float:
+    """Noisy-or of the flags' weights: each independent tell adds, none alone reaches 1."""
+    remaining = 1.0
+    for flag in flags:
+        remaining *= 1.0 - RULES_BY_KIND[flag.kind].weight
+    return 1.0 - remaining

@@ -1,0 +1,208 @@
+"""Reply text for an assessment, in the reader's language, safe to send as Telegram HTML.
+
+Replies are read on a phone by someone who may be about to send money, so they lead
+with the verdict, quote the red flags from the message itself, and end with concrete
+steps and where to report. Everything that came from the user is escaped; the only
+markup is the bot's own ``<b>`` and ``<i>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape, unescape
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from bot.core.assess import Assessment
+from bot.core.knowledge import ScamPattern
+from bot.core.taxonomy import CATEGORY_NAMES
+from bot.core.text import Language, to_traditional
+
+TELEGRAM_LIMIT = 4096
+REPLY_BUDGET = 1800
+"""Replies stay well under Telegram's 4096 so they fit one phone screen or two."""
+
+MAX_FLAGS_SHOWN = 4
+MAX_ADVICE_SHOWN = 4
+
+
+class ReportingContacts(BaseModel):
+    """Where to report, per reply language (``knowledge/reporting.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    en: list[str]
+    zh_hans: list[str]
+    zh_hant: list[str]
+
+    @classmethod
+    def load(cls, path: Path) -> ReportingContacts:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(en=data["en"], zh_hans=data["zh-Hans"], zh_hant=data["zh-Hant"])
+
+    def for_language(self, language: Language) -> list[str]:
+        return {"en": self.en, "zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}[language]
+
+
+@dataclass(frozen=True)
+class _Words:
+    scam: str
+    suspicious: str
+    safe: str
+    resembles: str
+    flags: str
+    todo: str
+    report: str
+    safe_tip: str
+    safe_flags: str
+    nothing: str
+    group_alert: str
+    details: str
+
+
+_WORDS: dict[str, _Words] = {
+    "en": _Words(
+        scam="🚨 <b>This looks like a scam</b>",
+        suspicious="⚠️ <b>Be careful: this looks suspicious</b>",
+        safe="✅ <b>No known scam pattern found</b>",
+        resembles="It resembles: <b>{title}</b> ({category}, {score}% similar).",
+        flags="Red flags in this message:",
+        todo="What to do now:",
+        report="Report it:",
+        safe_tip=(
+            "Still, if anyone asks for money, codes or secrecy, check with them on a number you already have "
+            "before doing anything."
+        ),
+        safe_flags="Worth a second look:",
+        nothing=(
+            "ℹ️ There is no text here for me to check. Forward the message itself, or paste its text. "
+            "For a video or voice call: hang up and call back on a number you already have."
+        ),
+        group_alert="🚨 <b>Possible scam</b>: this resembles <b>{title}</b>.",
+        details="Tap “details” for the red flags and what to do.",
+    ),
+    "zh": _Words(
+        scam="🚨 <b>这很像诈骗</b>",
+        suspicious="⚠️ <b>请小心：这条消息可疑</b>",
+        safe="✅ <b>未发现已知的诈骗模式</b>",
+        resembles="相似的骗局：<b>{title}</b>（{category}，相似度{score}%）。",
+        flags="这条消息里的危险信号：",
+        todo="现在应该怎么做：",
+        report="举报渠道：",
+        safe_tip="不过，只要有人要钱、要验证码或要求保密，请先用你原本存着的号码联系本人核实。",
+        safe_flags="值得留意：",
+        nothing="ℹ️ 这里没有可以检查的文字。请转发原消息或粘贴文字。如果是视频或语音来电：先挂断，再用你原本存着的号码回拨核实。",
+        group_alert="🚨 <b>疑似诈骗</b>：与<b>{title}</b>相似。",
+        details="点击「详情」查看危险信号和应对方法。",
+    ),
+}
+
+
+def _localise(text: str, language: Language) -> str:
+    return to_traditional(text) if language == "zh-Hant" else text
+
+
+def _words(language: Language) -> _Words:
+    return _WORDS["en" if language == "en" else "zh"]
+
+
+def pattern_text(pattern: ScamPattern, field: str, language: Language) -> str | list[str]:
+    """A localised field of a pattern: English, Simplified, or Traditional (written or derived)."""
+    value = getattr(pattern, field)
+    if language == "en":
+        return value.en
+    if language == "zh-Hant":
+        if value.zh_hant is not None:
+            return value.zh_hant
+        return [to_traditional(v) for v in value.zh] if isinstance(value.zh, list) else to_traditional(value.zh)
+    return value.zh
+
+
+def _category_name(category: str, language: Language) -> str:
+    names = CATEGORY_NAMES[category]
+    return names["en"] if language == "en" else _localise(names["zh"], language)
+
+
+def render_reply(
+    assessment: Assessment,
+    patterns: dict[str, ScamPattern],
+    contacts: ReportingContacts,
+    language: Language | None = None,
+) -> str:
+    """The full private-chat answer, as Telegram HTML."""
+    language = language or assessment.language
+    words = _words(language)
+    if not assessment.has_text:
+        return _localise(words.nothing, language)
+
+    lines: list[str] = [{"scam": words.scam, "suspicious": words.suspicious, "safe": words.safe}[assessment.verdict]]
+    top = assessment.top
+    pattern = patterns.get(top.pattern_id) if top else None
+    if assessment.verdict != "safe" and top and pattern:
+        title = escape(str(pattern_text(pattern, "title", language)))
+        lines.append(
+            _localise(words.resembles, language).format(
+                title=title, category=escape(_category_name(top.category, language)), score=round(top.score * 100)
+            )
+        )
+        lines.append(escape(str(pattern_text(pattern, "summary", language))))
+
+    if assessment.red_flags:
+        heading = words.flags if assessment.verdict != "safe" else words.safe_flags
+        lines.append("")
+        lines.append(_localise(heading, language))
+        for flag in assessment.red_flags[:MAX_FLAGS_SHOWN]:
+            detail = f" ({escape(flag.detail)})" if flag.detail else ""
+            label = _localise(flag.label(language), language)
+            lines.append(f"• {escape(label)}{detail}: “{escape(flag.evidence)}”")
+
+    if assessment.verdict != "safe" and pattern:
+        lines.append("")
+        lines.append(_localise(words.todo, language))
+        advice = pattern_text(pattern, "advice", language)
+        lines.extend(f"• {escape(a)}" for a in list(advice)[:MAX_ADVICE_SHOWN])
+        lines.append("")
+        lines.append(_localise(words.report, language))
+        lines.extend(f"• {escape(c)}" for c in contacts.for_language(language))
+    elif assessment.verdict == "safe":
+        lines.append("")
+        lines.append(_localise(words.safe_tip, language))
+
+    return _fit("\n".join(lines))
+
+
+def render_group_alert(assessment: Assessment, patterns: dict[str, ScamPattern], language: Language) -> str:
+    """A two-line group warning: what it resembles and the single most important step."""
+    words = _words(language)
+    top = assessment.top
+    pattern = patterns.get(top.pattern_id) if top else None
+    if not top or not pattern:
+        return _localise(words.suspicious, language)
+    title = escape(str(pattern_text(pattern, "title", language)))
+    first_advice = escape(list(pattern_text(pattern, "advice", language))[0])
+    text = "\n".join(
+        [_localise(words.group_alert, language).format(title=title), f"👉 {first_advice}", _localise(words.details, language)]
+    )
+    return _fit(text)
+
+
+def _fit(text: str, budget: int = REPLY_BUDGET) -> str:
+    """Cut at a line boundary so the reply never exceeds the budget (and never splits a tag)."""
+    if len(text) <= budget:
+        return text
+    kept: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        if size + len(line) + 1 > budget - 1:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept) + "\n…"
+
+
+def html_to_plain(text: str) -> str:
+    """Terminal form of a reply: the bot's tags dropped, entities turned back into characters."""
+    return unescape(re.sub(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>", "", text))

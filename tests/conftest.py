@@ -1,0 +1,34 @@
+"""Shared fixtures: one real engine (bundled model, shipped knowledge) per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
+os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
+
+from bot.config import Settings  # noqa: E402
+from bot.core.embedding import SentenceTransformerEmbedder  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Engine:
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("engine-data"))
+    return Engine.load(settings, embedder=embedder)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path / "data")
