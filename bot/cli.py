@@ -111,10 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="assess a message (or JSON lines) and print the answer")
     check.add_argument("text", nargs="*", help="message text (read from stdin when omitted)")
     check.add_argument(
-        "--jsonl", nargs="?", const="-", metavar="FILE",
+        "--jsonl",
+        nargs="?",
+        const="-",
+        metavar="FILE",
         help='read {"id", "text"} JSON lines from FILE (or stdin) and write one result line each',
     )
-    check.add_argument("--language", choices=["en", "zh-Hans", "zh-Hant"], help="reply language (default: the message's)")
+    check.add_argument(
+        "--language", choices=["en", "zh-Hans", "zh-Hant"], help="reply language (default: the message's)"
+    )
     check.set_defaults(func=cmd_check)
 
     index = sub.add_parser("index", help="manage the retrieval index")

@@ -41,16 +41,16 @@ class Settings(BaseSettings):
     dense_unknown_cutoff: float = Field(
         default=0.3, gt=0, le=1, description="share of [UNK] tokens at which dense scores stop being trusted"
     )
-    lexical_weight: float = Field(default=0.6, ge=0, le=5, description="weight of BM25 beside dense similarity")
+    lexical_weight: float = Field(default=1.0, ge=0, le=5, description="weight of BM25 beside dense similarity")
 
     # Decisions (risk is the calibrated probability that a message is a scam)
-    risk_scam: float = Field(default=0.8, ge=0, le=1)
-    risk_suspicious: float = Field(default=0.4, ge=0, le=1)
-    alert_risk_low: float = Field(default=0.97, ge=0, le=1, description="group alerts at low sensitivity")
-    alert_risk_normal: float = Field(default=0.93, ge=0, le=1, description="group alerts at normal sensitivity")
-    alert_risk_high: float = Field(default=0.85, ge=0, le=1, description="group alerts at high sensitivity")
+    risk_scam: float = Field(default=0.6, ge=0, le=1)
+    risk_suspicious: float = Field(default=0.35, ge=0, le=1)
+    alert_risk_low: float = Field(default=0.9, ge=0, le=1, description="group alerts at low sensitivity")
+    alert_risk_normal: float = Field(default=0.8, ge=0, le=1, description="group alerts at normal sensitivity")
+    alert_risk_high: float = Field(default=0.7, ge=0, le=1, description="group alerts at high sensitivity")
     alert_min_match: float = Field(
-        default=0.45, ge=0, le=1, description="a group alert also needs this similarity to a known scam example"
+        default=0.2, ge=0, le=1, description="a group alert also needs this similarity to a known scam example"
     )
 
     # Telegram
@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[list[int], NoDecode] = []
+    webhook_url: str | None = Field(default=None, description="public HTTPS URL; set to use a webhook, not polling")
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret_token: SecretStr | None = None
+    database_url: str | None = Field(default=None, description="SQLAlchemy async URL; default SQLite in DATA_DIR")
+
+    # Behaviour in chats
+    burst_window_seconds: float = Field(default=1.0, ge=0, le=10, description="messages this close are one burst")
+    user_messages_per_minute: int = Field(default=20, ge=1, description="beyond this a user is asked to slow down")
+    answer_retention_days: int = Field(default=90, ge=1, description="answers' metadata (no text) are kept this long")
+    report_memory_seconds: int = Field(default=3600, ge=0, description="text kept in memory so it can be reported")
+    log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -69,9 +81,7 @@ class Settings(BaseSettings):
         return value
 
     def alert_threshold(self, sensitivity: Sensitivity = "normal") -> float:
-        return {"low": self.alert_risk_low, "normal": self.alert_risk_normal, "high": self.alert_risk_high}[
-            sensitivity
-        ]
+        return {"low": self.alert_risk_low, "normal": self.alert_risk_normal, "high": self.alert_risk_high}[sensitivity]
 
     @property
     def index_dir(self) -> Path:

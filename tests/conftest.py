@@ -11,9 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
-from bot.config import Settings  # noqa: E402
-from bot.core.embedding import SentenceTransformerEmbedder  # noqa: E402
-from bot.core.engine import Engine  # noqa: E402
+from bot.config import Settings
+from bot.core.embedding import SentenceTransformerEmbedder
+from bot.core.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
 

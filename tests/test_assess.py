@@ -19,10 +19,15 @@ def top3_categories(assessment) -> list[str]:
             "texted that he's stuck and needs me to send 8,000 to his business partner's account today.",
             "deepfake_video_call",
         ),
-        ("Grandma got a call, it was my brother's voice crying that he crashed the car and needs bail money "
-         "wired right now, and not to tell our parents", "voice_clone_call"),
-        ("Hi Dad it's me, this is my new number, my phone broke. Can you pay a bill for me today?",
-         "impersonate_acquaintance_text"),
+        (
+            "Grandma got a call, it was my brother's voice crying that he crashed the car and needs bail money "
+            "wired right now, and not to tell our parents",
+            "voice_clone_call",
+        ),
+        (
+            "Hi Dad it's me, this is my new number, my phone broke. Can you pay a bill for me today?",
+            "impersonate_acquaintance_text",
+        ),
     ],
 )
 def test_english_scams_are_recognised_with_the_right_category(engine, text, category):
@@ -35,9 +40,21 @@ def test_english_scams_are_recognised_with_the_right_category(engine, text, cate
 @pytest.mark.parametrize(
     ("text", "category", "language"),
     [
-        ("老同学突然跟我视频，画面很卡几秒就断了，然后发文字说他在外地出事了，让我先转三万到他朋友账户", "deepfake_video_call", "zh-Hans"),
-        ("剛剛接到電話，是我兒子的聲音在哭，說出車禍被警察抓了，要我馬上匯保釋金，還叫我不要跟別人說", "voice_clone_call", "zh-Hant"),
-        ("您好，我是公安局的警官，您的身份证涉嫌一起洗钱案件，需要把资金转到安全账户配合调查，请保密", "impersonate_police_gov", "zh-Hans"),
+        (
+            "老同学突然跟我视频，画面很卡几秒就断了，然后发文字说他在外地出事了，让我先转三万到他朋友账户",
+            "deepfake_video_call",
+            "zh-Hans",
+        ),
+        (
+            "剛剛接到電話，是我兒子的聲音在哭，說出車禍被警察抓了，要我馬上匯保釋金，還叫我不要跟別人說",
+            "voice_clone_call",
+            "zh-Hant",
+        ),
+        (
+            "您好，我是公安局的警官，您的身份证涉嫌一起洗钱案件，需要把资金转到安全账户配合调查，请保密",
+            "impersonate_police_gov",
+            "zh-Hans",
+        ),
     ],
 )
 def test_chinese_scams_are_recognised_although_the_model_cannot_read_chinese(engine, text, category, language):

@@ -19,9 +19,12 @@ CONTRACT_KEYS = {"id", "verdict", "risk", "alert", "matches", "red_flags", "lang
 
 def test_jsonl_output_has_exactly_the_contract_keys_in_input_order(settings, engine, monkeypatch):
     monkeypatch.setattr("bot.cli._load_engine", lambda *_a, **_k: engine)
-    lines = [{"id": f"m{i}", "text": t} for i, t in enumerate(
-        ["Can you lend me 500? new number", "晚饭吃什么", "", "把验证码发给我", "😂", "Guaranteed 5% daily returns"]
-    )]
+    lines = [
+        {"id": f"m{i}", "text": t}
+        for i, t in enumerate(
+            ["Can you lend me 500? new number", "晚饭吃什么", "", "把验证码发给我", "😂", "Guaranteed 5% daily returns"]
+        )
+    ]
     out = io.StringIO()
     code = check_jsonl(settings, io.StringIO("\n".join(json.dumps(x, ensure_ascii=False) for x in lines)), out)
     results = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -60,7 +63,12 @@ def cli_env(tmp_path_factory):
 
 def run_cli(args: list[str], env: dict, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, cwd=REPO,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
         timeout=300,
     )
 
@@ -71,7 +79,9 @@ def test_index_build_then_check_from_the_command_line(cli_env):
     assert "index built:" in built.stdout
     assert (Path(cli_env["DATA_DIR"]) / "index" / "manifest.json").exists()
 
-    checked = run_cli(["check", "Hi mum, new number, lost my phone. Transfer £300 today please, don't tell dad"], cli_env)
+    checked = run_cli(
+        ["check", "Hi mum, new number, lost my phone. Transfer £300 today please, don't tell dad"], cli_env
+    )
     assert checked.returncode == 0, checked.stderr
     assert "<b>" not in checked.stdout  # terminal output is plain text
     assert "Red flags in this message" in checked.stdout

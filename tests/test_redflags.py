@@ -35,7 +35,9 @@ def test_flags_in_english_and_simplified_chinese(text, expected):
 
 
 def test_traditional_chinese_matches_rules_written_in_simplified():
-    assert {"money_request", "secrecy", "video_then_text"} <= kinds("剛剛視訊斷掉了，先匯款到我同事的帳戶，不要告訴別人")
+    assert {"money_request", "secrecy", "video_then_text"} <= kinds(
+        "剛剛視訊斷掉了，先匯款到我同事的帳戶，不要告訴別人"
+    )
     assert set(widen_han("账")) >= set("[账帳賬]")
 
 

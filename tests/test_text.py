@@ -34,8 +34,8 @@ def test_traditional_and_simplified_produce_the_same_tokens():
     assert lexical_tokens("視訊斷了，匯款到帳戶") == lexical_tokens("视频断了，汇款到账户")
 
 
-def test_chinese_becomes_bigrams_and_english_words_fold_suffixes():
-    assert lexical_tokens("转账给我") == ["转账", "账给", "给我"]
+def test_chinese_becomes_characters_and_bigrams_and_english_words_fold_suffixes():
+    assert lexical_tokens("转账给我") == ["转", "账", "给", "我", "转账", "账给", "给我"]
     assert lexical_tokens("Transferred the transfers, transferring") == ["transfer"] * 3
 
 

@@ -89,11 +89,7 @@ class Assessment:
 def _alert_rule(risk: float, features: ScoreFeatures, threshold: float, min_match: float) -> bool:
     """Group alerts need more evidence than a private answer: calibrated risk over the threshold,
     a known scam example close enough, and that example closer than any legitimate lookalike."""
-    return (
-        risk >= threshold
-        and features.match >= min_match
-        and features.match > features.lookalike
-    )
+    return risk >= threshold and features.match >= min_match and features.match > features.lookalike
 
 
 @dataclass(frozen=True)
@@ -140,7 +136,11 @@ class Assessor:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
+        cls,
+        settings: Settings,
+        *,
+        kb: KnowledgeBase | None = None,
+        embedder: Embedder | None = None,
         show_progress: bool = False,
     ) -> Assessor:
         """Load knowledge, model and index (rebuilding a stale index) as configured."""
@@ -205,7 +205,11 @@ class Assessor:
         ]
 
     def _decide(
-        self, index: RetrievalIndex, message: MessageText, dense: np.ndarray, unknown: float,
+        self,
+        index: RetrievalIndex,
+        message: MessageText,
+        dense: np.ndarray,
+        unknown: float,
         thresholds: dict[str, float],
     ) -> Assessment:
         flags = tuple(find_red_flags(message.normalised)) if message.has_words else ()

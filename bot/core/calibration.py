@@ -38,14 +38,16 @@ class ScoreFeatures:
         return [f.name for f in fields(cls)]
 
     def vector(self) -> list[float]:
-        """Model inputs: the features plus the margin of scam over lookalike."""
-        return [*astuple(self), self.match - self.lookalike]
+        """Model inputs: the features, the margin of scam over lookalike, and the match as read by
+        the embedding model (``match × trust``), so English (dense + lexical) and Chinese (lexical
+        only) similarities each get their own slope."""
+        return [*astuple(self), self.match - self.lookalike, self.match * self.trust]
 
 
-FEATURE_NAMES = [*ScoreFeatures.names(), "margin"]
+FEATURE_NAMES = [*ScoreFeatures.names(), "margin", "match_x_trust"]
 
 # Used only when no fitted calibration exists yet: sensible, deliberately conservative.
-_FALLBACK = {"intercept": -6.0, "coefficients": [6.0, -2.0, 4.0, 0.5, 0.0, 4.0]}
+_FALLBACK = {"intercept": -6.0, "coefficients": [6.0, -2.0, 4.0, 0.5, 0.0, 4.0, 0.0]}
 
 
 @dataclass(frozen=True)

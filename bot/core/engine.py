@@ -30,7 +30,11 @@ class Engine:
 
     @classmethod
     def load(
-        cls, settings: Settings, *, kb: KnowledgeBase | None = None, embedder: Embedder | None = None,
+        cls,
+        settings: Settings,
+        *,
+        kb: KnowledgeBase | None = None,
+        embedder: Embedder | None = None,
         show_progress: bool = False,
     ) -> Engine:
         assessor = Assessor.from_settings(settings, kb=kb, embedder=embedder, show_progress=show_progress)

@@ -85,88 +85,132 @@ _ZH_NUM = r"[0-9一二两三四五六七八九十百千万]+"
 
 RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
-        "money_request", 0.45, "asks for money or a transfer", "要求借钱或转账",
+        "money_request",
+        0.45,
+        "asks for money or a transfer",
+        "要求借钱或转账",
         rf"\b(?:lend|borrow|loan me|transfer|wire|send|remit|pay|deposit|top[ -]?up)\b[^.?!\n]{{0,40}}"
         rf"(?:money|cash|funds|payment|{_AMOUNT})|\b(?:lend|loan) me\b|\bneed (?:some )?(?:money|cash)\b",
         rf"借(?:我|给我|点|些|钱|{_ZH_NUM})|转账|转(?:给|到|入|进|一下|笔|个|{_ZH_NUM})|汇款|汇(?:给|到)|打款|打钱|垫付|"
         rf"周转|先付|付款|充值|缴纳|交(?:纳)?(?:保证金|手续费|押金|税|费)",
     ),
     RedFlagRule(
-        "upfront_fee", 0.35, "asks for a fee before you get anything", "要求先交费用",
+        "upfront_fee",
+        0.35,
+        "asks for a fee before you get anything",
+        "要求先交费用",
         r"\b(?:processing|handling|release|unlock(?:ing)?|unfreez(?:e|ing)|customs|clearance|activation|"
         r"membership|shipping|delivery|redelivery|withdrawal|service|admin|insurance) (?:fee|charge|tax|deposit)s?\b|"
         r"\bpay (?:the )?(?:tax|fee|deposit)s? (?:first|before)\b",
         r"手续费|保证金|解冻(?:费|金)?|押金|税费|关税|激活费|会员费|刷流水|工本费|认证费|服务费|保释金|赎金|清关费|运费",
     ),
     RedFlagRule(
-        "gift_card_crypto", 0.4, "wants gift cards or crypto", "要求礼品卡或虚拟货币",
+        "gift_card_crypto",
+        0.4,
+        "wants gift cards or crypto",
+        "要求礼品卡或虚拟货币",
         r"\b(?:gift ?cards?|itunes|apple cards?|steam cards?|google play cards?|bitcoin|btc|usdt|tether|"
         r"crypto(?:currency)?|wallet address|eth(?:ereum)?)\b",
         r"礼品卡|购物卡|充值卡|点卡|比特币|虚拟币|泰达币|usdt|钱包地址|加密货币|数字货币",
     ),
     RedFlagRule(
-        "urgency", 0.2, "pressure to act now", "催促你马上行动",
+        "urgency",
+        0.2,
+        "pressure to act now",
+        "催促你马上行动",
         r"\b(?:urgent(?:ly)?|immediately|right now|right away|asap|as soon as possible|hurry|"
         r"within \d+ (?:hours?|minutes?|mins?)|today only|last chance|expires? (?:today|tonight|soon)|final notice)\b",
         r"紧急|马上|立刻|立即|尽快|赶紧|急需|急用|着急|今天之内|\d+小时内|最后机会|限时|逾期|过期作废|火速",
     ),
     RedFlagRule(
-        "secrecy", 0.3, "asks you to keep it secret", "要求你保密",
+        "secrecy",
+        0.3,
+        "asks you to keep it secret",
+        "要求你保密",
         r"\b(?:don'?t|do not|never) (?:tell|mention|say)|\bkeep (?:it|this) (?:secret|quiet|confidential|between us)|"
         r"\b(?:strictly )?confidential\b|\bbetween (?:you and me|us)\b|\btell no ?one\b",
         r"保密|不要告诉|别告诉|不要跟.{0,6}说|别跟.{0,6}说|不要声张|不能告诉|不要对外|不许告诉|别让.{0,6}知道",
     ),
     RedFlagRule(
-        "new_number", 0.3, "claims a new number or lost phone", "自称换了号码或手机",
+        "new_number",
+        0.3,
+        "claims a new number or lost phone",
+        "自称换了号码或手机",
         r"\b(?:new (?:phone )?number|changed my (?:phone|number)|lost my phone|phone (?:is )?(?:broken|broke|died)|"
         r"this is my new)\b",
         r"换号|新号码|新号|新手机号|手机(?:丢|坏|掉|摔)|换了手机|这是我的新|号码停用",
     ),
     RedFlagRule(
-        "video_then_text", 0.35, "a short or broken video call, then text only", "视频很短或断开，随后只发文字",
+        "video_then_text",
+        0.35,
+        "a short or broken video call, then text only",
+        "视频很短或断开，随后只发文字",
         r"\b(?:video|facetime|video call)\b[^.?!\n]{0,40}\b(?:cut|dropped|froze|broke|blurry|short|bad signal|"
         r"only (?:a )?(?:few )?seconds?)\b|\b(?:can'?t|cannot|unable to) (?:talk|speak|call)\b|\bin a meeting\b",
         r"(?:视频|视讯).{0,12}(?:断|卡|模糊|不清|信号|几秒|挂)|不方便(?:接|说|讲|通话)|在开会|正在开会|信号不好",
     ),
     RedFlagRule(
-        "verification_code", 0.45, "asks for a verification code or QR scan", "索要验证码或让你扫码",
+        "verification_code",
+        0.45,
+        "asks for a verification code or QR scan",
+        "索要验证码或让你扫码",
         r"\b(?:verification|security|confirmation|otp|one[- ]time|sms|login|6[- ]digit|auth(?:entication)?) ?codes?\b|"
         r"\bpass ?code\b|\bscan (?:this|the|my) qr\b|\bqr code\b|"
         r"\b(?:send|forward|tell|give|share|read)\b[^.?!\n]{0,20}\bcodes?\b",
         r"验证码|动态码|校验码|短信码|扫码|扫一扫|二维码",
     ),
     RedFlagRule(
-        "guaranteed_return", 0.4, "promises high or guaranteed returns", "承诺高回报或稳赚",
+        "guaranteed_return",
+        0.4,
+        "promises high or guaranteed returns",
+        "承诺高回报或稳赚",
         r"\bguarantee(?:d|s)? (?:returns?|profits?|income|payouts?)\b|\brisk[- ]free\b|"
         r"\b\d+(?:\.\d+)?% (?:daily|weekly|monthly|per day|a day|returns?|profits?)\b|\bdouble your\b|"
         r"\binsider (?:tips?|information|stocks?)\b|\bsure win\b|\bpassive income\b|\bno risk\b",
         r"保本|稳赚|包赚|零风险|无风险|高回报|日赚|日收益|收益率|内幕|稳定收益|翻倍|带单|导师|稳赚不赔|高收益|躺赚",
     ),
     RedFlagRule(
-        "authority_claim", 0.25, "claims to be police or an authority", "自称公检法或政府部门",
+        "authority_claim",
+        0.25,
+        "claims to be police or an authority",
+        "自称公检法或政府部门",
         r"\b(?:police|officer|detective|prosecutor|court|customs|immigration|tax office|irs|hmrc|"
         r"arrest warrant|warrant|money laundering|interpol)\b",
         r"公安|警察|警官|民警|检察|法院|海关|税务局|通缉|洗钱|逮捕|涉嫌|医保局|移民局|专案组|警员",
     ),
     RedFlagRule(
-        "remote_access", 0.4, "wants a safe account, screen sharing or an app install", "要求安全账户、共享屏幕或下载应用",
+        "remote_access",
+        0.4,
+        "wants a safe account, screen sharing or an app install",
+        "要求安全账户、共享屏幕或下载应用",
         r"\bsafe (?:account|wallet)\b|\bsecure account\b|\bscreen ?shar(?:e|ing)\b|\banydesk\b|\bteamviewer\b|"
-        r"\bremote (?:access|control|desktop)\b|\b(?:download|install) (?:the|this|our|an) (?:app|apk|software)\b|\.apk\b",
+        r"\bremote (?:access|control|desktop)\b|\.apk\b|"
+        r"\b(?:download|install) (?:the|this|our|an) (?:app|apk|software)\b",
         r"安全账户|共享屏幕|屏幕共享|远程|下载.{0,6}(?:app|软件|应用)|安装.{0,6}(?:app|软件|应用)|会议软件|清查账户",
     ),
     RedFlagRule(
-        "prize_claim", 0.3, "says you won something", "声称你中奖了",
+        "prize_claim",
+        0.3,
+        "says you won something",
+        "声称你中奖了",
         r"\byou(?:'ve| have)? won\b|\bwinner\b|\bprize\b|\blottery\b|\bjackpot\b|\blucky draw\b",
         r"中奖|抽中|获奖|大奖|幸运用户|幸运观众|领奖",
     ),
     RedFlagRule(
-        "emergency", 0.25, "a sudden emergency (accident, arrest, hospital)", "突发紧急情况（车祸、被抓、住院）",
+        "emergency",
+        0.25,
+        "a sudden emergency (accident, arrest, hospital)",
+        "突发紧急情况（车祸、被抓、住院）",
         r"\b(?:accident|arrested|jail|bail|hospital|kidnapp?(?:ed|ing)?|ransom|surgery|in trouble)\b",
         r"车祸|被抓|拘留|保释|住院|手术|绑架|赎金|出事|出车祸|撞人",
     ),
     RedFlagRule(
-        "blackmail", 0.45, "threatens to expose intimate images", "威胁散布私密影像",
-        r"\b(?:nude|naked|intimate|explicit)\b|\bvideo of you\b|\bsend (?:it|them|this) to (?:your|all your)\b|\bexpose you\b",
+        "blackmail",
+        0.45,
+        "threatens to expose intimate images",
+        "威胁散布私密影像",
+        r"\b(?:nude|naked|intimate|explicit)\b|\bvideo of you\b|\bexpose you\b|"
+        r"\bsend (?:it|them|this) to (?:your|all your)\b",
         r"裸聊|裸照|不雅|私密(?:照|视频)|曝光|发给你的(?:家人|通讯录|联系人|同事)|敲诈",
     ),
     RedFlagRule("link", 0.1, "contains a link", "包含链接", None, None),
@@ -217,8 +261,8 @@ def _is_suspicious_domain(domain: str) -> bool:
         return True
     labels = domain.split(".")
     # brand words glued into a non-brand domain: sf-express-redeliver.top, hmrc-refund.co-uk.cc
-    return len(labels) > 2 and any(word in "-".join(labels[:-2]) for word in _BRAND_WORDS) or "-" in labels[0] and any(
-        word in labels[0] for word in _BRAND_WORDS
+    return (len(labels) > 2 and any(word in "-".join(labels[:-2]) for word in _BRAND_WORDS)) or (
+        "-" in labels[0] and any(word in labels[0] for word in _BRAND_WORDS)
     )
 
 

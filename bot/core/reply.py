@@ -94,7 +94,10 @@ _WORDS: dict[str, _Words] = {
         report="举报渠道：",
         safe_tip="不过，只要有人要钱、要验证码或要求保密，请先用你原本存着的号码联系本人核实。",
         safe_flags="值得留意：",
-        nothing="ℹ️ 这里没有可以检查的文字。请转发原消息或粘贴文字。如果是视频或语音来电：先挂断，再用你原本存着的号码回拨核实。",
+        nothing=(
+            "ℹ️ 这里没有可以检查的文字。请转发原消息或粘贴文字。"
+            "如果是视频或语音来电：先挂断，再用你原本存着的号码回拨核实。"
+        ),
         group_alert="🚨 <b>疑似诈骗</b>：与<b>{title}</b>相似。",
         details="点击「详情」查看危险信号和应对方法。",
     ),
@@ -182,9 +185,13 @@ def render_group_alert(assessment: Assessment, patterns: dict[str, ScamPattern],
     if not top or not pattern:
         return _localise(words.suspicious, language)
     title = escape(str(pattern_text(pattern, "title", language)))
-    first_advice = escape(list(pattern_text(pattern, "advice", language))[0])
+    first_advice = escape(next(iter(pattern_text(pattern, "advice", language))))
     text = "\n".join(
-        [_localise(words.group_alert, language).format(title=title), f"👉 {first_advice}", _localise(words.details, language)]
+        [
+            _localise(words.group_alert, language).format(title=title),
+            f"👉 {first_advice}",
+            _localise(words.details, language),
+        ]
     )
     return _fit(text)
 

@@ -36,7 +36,9 @@ def origin_hidden_user(name: str, *, date: int | None = None) -> dict[str, Any]:
     return {"type": "hidden_user", "date": _past(date), "sender_user_name": name}
 
 
-def origin_chat(chat: dict[str, Any], *, date: int | None = None, author_signature: str | None = None) -> dict[str, Any]:
+def origin_chat(
+    chat: dict[str, Any], *, date: int | None = None, author_signature: str | None = None
+) -> dict[str, Any]:
     """A forward of a message sent on behalf of a group (anonymous admin)."""
     origin: dict[str, Any] = {"type": "chat", "date": _past(date), "sender_chat": dict(chat)}
     if author_signature:

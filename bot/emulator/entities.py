@@ -43,7 +43,8 @@ _PRIORITY = {
     "custom_emoji": 99,
 }
 _SUPPORTED_TAGS = frozenset(
-    "a b strong i em s strike del u ins tg-spoiler tg-emoji span pre code blockquote".split()
+    {"a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins"}
+    | {"tg-spoiler", "tg-emoji", "span", "pre", "code", "blockquote"}
 )
 _SIMPLE_TAGS = {
     "b": "bold",
@@ -109,8 +110,7 @@ def _decode_html_entity(html: str, pos: int) -> tuple[str, int] | None:
 
 def _checked_link(url: str) -> str | None:
     """Rough stand-in for tdlib's LinkManager::get_checked_link: normalise or refuse a URL."""
-    url = url.strip()
-    if not url:
+    if not url or any(ch.isspace() for ch in url):
         return None
     match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://(.*)$", url)
     if match:
@@ -128,11 +128,18 @@ def _checked_link(url: str) -> str | None:
     return f"{scheme}://{rest}"
 
 
-def parse_html(html: str, users: dict[int, dict[str, Any]] | None = None) -> tuple[str, list[dict[str, Any]]]:
+def parse_html(
+    html: str,
+    users: dict[int, dict[str, Any]] | None = None,
+    *,
+    strict_ampersand: bool = False,
+) -> tuple[str, list[dict[str, Any]]]:
     """Parse Telegram-flavoured HTML into plain text and Bot API ``MessageEntity`` dicts.
 
     ``users`` lets ``<a href="tg://user?id=N">`` become a ``text_mention`` for known users.
-    Raises :class:`EntityParseError` with tdlib's wording and byte offsets.
+    Raises :class:`EntityParseError` with tdlib's wording and byte offsets.  Telegram keeps
+    an ``&`` that starts no known entity as text; ``strict_ampersand`` refuses it instead,
+    to catch text that skipped ``html.escape`` before a ``<`` in it breaks production.
     """
     n = len(html)
 
@@ -159,6 +166,10 @@ def parse_html(html: str, users: dict[int, dict[str, Any]] | None = None) -> tup
                 out.append(char)
                 utf16 += utf16_len(char)
                 continue
+            if strict_ampersand:
+                raise EntityParseError(
+                    f'Unescaped "&" at byte offset {_byte_offset(html, i)} (emulator strict_ampersand check)'
+                )
         if c != "<":
             out.append(c)
             utf16 += utf16_len(c)
@@ -174,9 +185,7 @@ def parse_html(html: str, users: dict[int, dict[str, Any]] | None = None) -> tup
                 raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(html, begin)}")
             tag = html[begin + 1 : i].lower()
             if tag not in _SUPPORTED_TAGS:
-                raise EntityParseError(
-                    f'Unsupported start tag "{tag}" at byte offset {_byte_offset(html, begin)}'
-                )
+                raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(html, begin)}')
             argument = ""
             while at(i) != ">":
                 while at(i) != "\0" and at(i) in _SPACES:
@@ -205,9 +214,7 @@ def parse_html(html: str, users: dict[int, dict[str, Any]] | None = None) -> tup
                 while at(i) != "\0" and at(i) in _SPACES:
                     i += 1
                 if at(i) == "\0":
-                    raise EntityParseError(
-                        f'Unclosed start tag "{tag}" at byte offset {_byte_offset(html, begin)}'
-                    )
+                    raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {_byte_offset(html, begin)}')
                 if at(i) not in "'\"":
                     token_begin = i
                     while at(i) in _ASCII_ALNUM or at(i) in ".-":
@@ -338,9 +345,10 @@ _URL = re.compile(
 # Without a scheme Telegram links only known top-level domains; any two-letter country code
 # plus the common generic ones is a close enough stand-in for its full IANA list.
 _GENERIC_TLDS = frozenset(
-    "com org net info biz edu gov mil int app dev io ai me tv cc xyz online site shop store top "
-    "club live pro news blog tech link click space website world today email cloud vip win bet "
-    "money finance bank crypto".split()
+    {"com", "org", "net", "info", "biz", "edu", "gov", "mil", "int", "app", "dev", "io", "ai", "me"}
+    | {"tv", "cc", "xyz", "online", "site", "shop", "store", "top", "club", "live", "pro", "news"}
+    | {"blog", "tech", "link", "click", "space", "website", "world", "today", "email", "cloud"}
+    | {"vip", "win", "bet", "money", "finance", "bank", "crypto"}
 )
 _EXCLUSIVE = {"code", "pre", "text_link", "text_mention", "url", "email", "bot_command", "mention", "hashtag"}
 

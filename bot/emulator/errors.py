@@ -66,8 +66,7 @@ class ApiError(Exception):
             401: "Unauthorized",
             403: "Forbidden: bot was blocked by the user",
             404: "Not Found",
-            409: "Conflict: terminated by other getUpdates request; make sure that only one bot "
-            "instance is running",
+            409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
             500: "Internal Server Error",
             502: "Bad Gateway",
         }

@@ -31,8 +31,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 _CHAT_ACTIONS = frozenset(
-    "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
-    "choose_sticker find_location record_video_note upload_video_note".split()
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice"}
+    | {"upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
 )
 _MEDIA_KINDS = ("photo", "document", "video", "voice", "audio", "animation")
 _NOT_MODIFIED = (
@@ -137,7 +137,7 @@ class BotApi:
             mode = str(parse_mode).lower()
             if mode == "html":
                 try:
-                    text, found = parse_html(text, self.world.users)
+                    text, found = parse_html(text, self.world.users, strict_ampersand=self.world.strict_ampersand)
                 except EntityParseError as exc:
                     raise ApiError.bad_request(f"can't parse entities: {exc}") from None
             elif mode in ("markdown", "markdownv2"):
@@ -188,7 +188,7 @@ class BotApi:
             return None  # reply keyboards, ForceReply and ReplyKeyboardRemove are not echoed
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise ApiError.bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
+            raise ApiError.bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
@@ -225,7 +225,8 @@ class BotApi:
         if _flag(p, "protect_content"):
             message["has_protected_content"] = True
         self.world.store_message(message, from_bot=True)
-        _LOG.debug("bot -> chat %s #%s: %r", state.id, message["message_id"], content.get("text", content.get("caption")))
+        summary = content.get("text", content.get("caption"))
+        _LOG.debug("bot -> chat %s #%s: %r", state.id, message["message_id"], summary)
         self.world.notify()
         return message
 
@@ -281,15 +282,16 @@ class BotApi:
         world.acknowledge(offset)
         world.poll_generation += 1
         generation = world.poll_generation
+        world.notify()  # an older long poll still waiting is now terminated
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            if world.updates:
-                return copy.deepcopy(world.updates[:limit])
             if generation != world.poll_generation:
                 raise ApiError.conflict(
                     "terminated by other getUpdates request; make sure that only one bot instance is running"
                 )
+            if world.updates:
+                return copy.deepcopy(world.updates[:limit])
             remaining = deadline - loop.time()
             if remaining <= 0 or world.closing:
                 return []
@@ -374,7 +376,8 @@ class BotApi:
             too_long="message caption is too long",
             required=False,
         )
-        content: dict[str, Any] = {kind: media_object(self.world, kind, data, file_name=file_name, mime_type=mime, reuse=reuse)}
+        media = media_object(self.world, kind, data, file_name=file_name, mime_type=mime, reuse=reuse)
+        content: dict[str, Any] = {kind: media}
         if caption:
             content["caption"] = caption
             if entities:
@@ -407,7 +410,7 @@ class BotApi:
 
     # -- editing and deleting -----------------------------------------------------------------
     def edit_message_text(self, p: Params) -> dict[str, Any]:
-        state, message = self._editable(p)
+        _state, message = self._editable(p)
         if "text" not in message:
             raise ApiError.bad_request("there is no text in the message to edit")
         text, entities = self._formatted(
@@ -420,7 +423,8 @@ class BotApi:
         )
         # Telegram drops the inline keyboard when an edit does not repeat it.
         markup = self._inline_markup(p.get("reply_markup"))
-        if text == message["text"] and entities == message.get("entities", []) and markup == message.get("reply_markup"):
+        unchanged = text == message["text"] and entities == message.get("entities", [])
+        if unchanged and markup == message.get("reply_markup"):
             raise ApiError.bad_request(_NOT_MODIFIED)
         previous = copy.deepcopy(message)
         message["text"] = text
@@ -431,7 +435,7 @@ class BotApi:
         return self._record_edit("editMessageText", previous, message)
 
     def edit_message_caption(self, p: Params) -> dict[str, Any]:
-        state, message = self._editable(p)
+        _state, message = self._editable(p)
         if not any(kind in message for kind in _MEDIA_KINDS):
             raise ApiError.bad_request("there is no caption in the message to edit")
         caption, entities = self._formatted(
@@ -460,7 +464,7 @@ class BotApi:
         return self._record_edit("editMessageCaption", previous, message)
 
     def edit_message_reply_markup(self, p: Params) -> dict[str, Any]:
-        state, message = self._editable(p)
+        _state, message = self._editable(p)
         markup = self._inline_markup(p.get("reply_markup"))
         if markup == message.get("reply_markup"):
             raise ApiError.bad_request(_NOT_MODIFIED)

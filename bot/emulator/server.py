@@ -158,6 +158,12 @@ class ApiServer:
             level = logging.DEBUG if polling else logging.INFO
             _LOG.log(level, "%s -> %s %s", method, exc.status, exc.description)
             return self._reply(exc.payload(), exc.status)
+        except Exception:
+            # A bug in the emulator or arguments it cannot digest: answer like a server error
+            # (PTB raises NetworkError) and leave the traceback in the log for the test author.
+            _LOG.exception("emulator failed on %s with %s", method, params)
+            call.status, call.description = 500, "Internal Server Error"
+            return self._reply({"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500)
         finally:
             if not polling:
                 self.world.inflight -= 1

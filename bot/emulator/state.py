@@ -8,6 +8,7 @@ of it is meant to be touched from the event loop that runs the server only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import logging
@@ -167,9 +168,10 @@ class ChatState:
 class World:
     """The single source of truth shared by the HTTP side and the simulation side."""
 
-    def __init__(self, bot_user: dict[str, Any], *, privacy_mode: bool = True) -> None:
+    def __init__(self, bot_user: dict[str, Any], *, privacy_mode: bool = True, strict_ampersand: bool = False) -> None:
         self.bot_user = bot_user
         self.privacy_mode = privacy_mode
+        self.strict_ampersand = strict_ampersand
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, ChatState] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -200,13 +202,11 @@ class World:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_changed(self, timeout: float) -> None:
-        """Sleep until the next :meth:`notify` or ``timeout`` seconds, whichever is first."""
+    async def wait_changed(self, seconds: float) -> None:
+        """Sleep until the next :meth:`notify` or ``seconds`` pass, whichever is first."""
         event = self._changed
-        try:
-            await asyncio.wait_for(event.wait(), timeout=max(timeout, 0))
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=max(seconds, 0))
 
     # -- identities -----------------------------------------------------------------------
     @staticmethod
@@ -300,6 +300,11 @@ class World:
         state.bot_status = status
         state.bot_rights = dict(rights or {}) if status == "administrator" else {}
         new = chat_member(self.bot_user, status, state.bot_rights)
-        payload = {"chat": dict(state.info), "from": dict(actor), "date": self.now(),
-                   "old_chat_member": old, "new_chat_member": new}
+        payload = {
+            "chat": dict(state.info),
+            "from": dict(actor),
+            "date": self.now(),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
         return self.enqueue("my_chat_member", payload)

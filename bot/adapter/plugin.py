@@ -1,0 +1,380 @@
+"""The Telegram side as a python-telegram-bot plugin.
+
+``FraudAwareness(settings).install(application, group=...)`` adds the bot's
+handlers to any PTB ``Application``. It only maps Telegram updates onto the core
+(:class:`~bot.core.engine.Engine`) and words the answers; it makes no decision of
+its own. The standalone runner and the sandbox use exactly this plugin.
+
+Living beside a host bot:
+- everything is registered in its own handler *group*, so the host's handlers in
+  other groups keep running for the same update;
+- callback data is namespaced (``fa:``), so the host's buttons are never taken;
+- each command can be renamed or switched off (``commands={"start": None}`` leaves
+  ``/start`` to the host), and ``private_messages="forwarded"`` limits private-chat
+  checks to forwarded messages for hosts that chat with their users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiolimiter import AsyncLimiter
+from cachetools import TTLCache
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapter.bursts import BurstCollector
+from bot.adapter.texts import text
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.reply import TELEGRAM_LIMIT, html_to_plain
+from bot.core.text import Language
+from bot.storage import Store
+from bot.storage.models import Answer, Report
+
+log = logging.getLogger(__name__)
+
+CALLBACK_PREFIX = "fa:"
+DEFAULT_COMMANDS: dict[str, str | None] = {
+    "start": "start",
+    "help": "help",
+    "language": "language",
+    "privacy": "privacy",
+}
+_MEDIA = filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def language_from_telegram(code: str | None) -> Language:
+    """Telegram's ``language_code`` (IETF tag) to a reply language."""
+    code = (code or "").lower()
+    if code.startswith("zh"):
+        return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"
+    return "en"
+
+
+def message_text(message: Message) -> str | None:
+    """The words in a message: its text or its media caption."""
+    return message.text or message.caption
+
+
+@dataclass
+class _Remembered:
+    """A checked text kept in memory (only) so that the user can report it within the hour."""
+
+    text: str
+    user_id: int
+    chat_id: int
+    pattern_id: str | None
+
+
+class FraudAwareness:
+    """The plugin: construct once, ``install`` into an ``Application``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        store: Store | None = None,
+        commands: dict[str, str | None] | None = None,
+        private_messages: Literal["all", "forwarded"] = "all",
+        answer_unknown_commands: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine or Engine.load(settings)
+        self.store = store or (
+            Store(settings.database_url) if settings.database_url else Store.for_data_dir(settings.data_dir)
+        )
+        self.commands = {**DEFAULT_COMMANDS, **(commands or {})}
+        self.private_messages = private_messages
+        self.answer_unknown_commands = answer_unknown_commands
+        self._remembered: TTLCache[str, _Remembered] = TTLCache(
+            maxsize=50_000, ttl=max(settings.report_memory_seconds, 1)
+        )
+        self._limiters: TTLCache[int, AsyncLimiter] = TTLCache(maxsize=100_000, ttl=180)
+        self._flood_noticed: TTLCache[int, bool] = TTLCache(maxsize=100_000, ttl=60)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.bursts: BurstCollector[Message] = BurstCollector(
+            self._answer_burst, window=settings.burst_window_seconds, spawn=self._spawn
+        )
+        self._application: Application | None = None
+
+    # Installation
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """The handlers the plugin adds, private chats first."""
+        private = filters.ChatType.PRIVATE
+        handlers: list[BaseHandler[Any, Any, Any]] = []
+        for key, callback in (
+            ("start", self._cmd_start),
+            ("help", self._cmd_help),
+            ("language", self._cmd_language),
+            ("privacy", self._cmd_privacy),
+        ):
+            name = self.commands.get(key)
+            if name:
+                handlers.append(CommandHandler(name, callback, filters=private))
+        content = (filters.TEXT & ~filters.COMMAND) | filters.CAPTION | _MEDIA
+        if self.private_messages == "forwarded":
+            content = content & filters.FORWARDED
+        handlers.append(MessageHandler(private & content, self._on_private_message))
+        if self.answer_unknown_commands:
+            handlers.append(MessageHandler(private & filters.COMMAND, self._on_unknown_command))
+        handlers.append(CallbackQueryHandler(self._on_callback, pattern=f"^{CALLBACK_PREFIX}"))
+        return handlers
+
+    def install(self, application: Application, *, group: int = 0) -> None:
+        """Add the handlers (in ``group``), an error handler, and a graceful stop hook."""
+        application.add_handlers(self.handlers(), group=group)
+        application.add_error_handler(self.on_error)
+        previous_stop = application.post_stop
+
+        async def post_stop(app: Application) -> None:
+            await self.drain()
+            if previous_stop:
+                await previous_stop(app)
+
+        application.post_stop = post_stop
+        self._application = application
+
+    def _spawn(self, coroutine: Awaitable[None]) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        """Answer everything still waiting (bursts and answers in flight) before stopping."""
+        self.bursts.flush_all()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.store.close()
+
+    # Language
+    async def reply_language(self, user: User | None, message_language: Language | None = None) -> Language:
+        """The user's /language choice; else Chinese if they wrote Chinese; else their Telegram language."""
+        if user:
+            chosen = await self.store.language_of(user.id)
+            if chosen in ("en", "zh-Hans", "zh-Hant"):
+                return chosen  # type: ignore[return-value]
+        if message_language and message_language != "en":
+            return message_language
+        return language_from_telegram(user.language_code if user else None)
+
+    # Commands
+    async def _cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = await self.reply_language(update.effective_user)
+        await self._send(update.effective_message, text("start", language))
+
+    async def _cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = await self.reply_language(update.effective_user)
+        await self._send(update.effective_message, text("help", language))
+
+    async def _cmd_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = await self.reply_language(update.effective_user)
+        body = text("privacy", language, retention=self.settings.answer_retention_days, llm_note="")
+        await self._send(update.effective_message, body)
+
+    async def _cmd_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = await self.reply_language(update.effective_user)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("English", callback_data=f"{CALLBACK_PREFIX}l:en"),
+                    InlineKeyboardButton("简体中文", callback_data=f"{CALLBACK_PREFIX}l:zh-Hans"),
+                    InlineKeyboardButton("繁體中文", callback_data=f"{CALLBACK_PREFIX}l:zh-Hant"),
+                ]
+            ]
+        )
+        await self._send(update.effective_message, text("language_prompt", language), keyboard)
+
+    async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = await self.reply_language(update.effective_user)
+        await self._send(update.effective_message, text("unknown_command", language))
+
+    # Private messages
+    async def _within_rate(self, user_id: int) -> bool:
+        """Leaky bucket per user. A user over the rate is told so, never queued behind their own flood."""
+        limiter = self._limiters.get(user_id)
+        if limiter is None:
+            limiter = AsyncLimiter(self.settings.user_messages_per_minute, 60)
+            self._limiters[user_id] = limiter
+        if not limiter.has_capacity():
+            return False
+        await limiter.acquire()  # immediate: capacity was just checked
+        return True
+
+    async def _on_private_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None:
+            return
+        if not await self._within_rate(user.id):
+            if not self._flood_noticed.get(user.id):
+                self._flood_noticed[user.id] = True
+                await self._send(message, text("flood", await self.reply_language(user)))
+            return
+        self.bursts.add((message.chat_id, user.id), message)
+
+    async def _answer_burst(self, key: tuple[int, int], messages: list[Message]) -> None:
+        first = messages[0]
+        user = first.from_user
+        texts = [t for t in (message_text(m) for m in messages) if t and t.strip()]
+        if not texts:
+            await self._send(first, text("media_only", await self.reply_language(user)))
+            return
+        combined = "\n".join(texts)
+        assessment = await self.engine.assess_async(combined)
+        language = await self.reply_language(user, assessment.language if assessment.has_text else None)
+        body = self.engine.reply(assessment, language)
+        if len(messages) > 1:
+            body = f"<i>{text('burst_note', language, count=len(messages))}</i>\n\n{body}"
+        answer_id = secrets.token_hex(6)
+        top = assessment.top
+        await self.store.record_answer(
+            Answer(
+                id=answer_id,
+                user_id=user.id if user else 0,
+                chat_id=first.chat_id,
+                verdict=assessment.verdict,
+                risk=assessment.risk,
+                pattern_id=top.pattern_id if top else None,
+                category=top.category if top else None,
+            )
+        )
+        if self.settings.report_memory_seconds > 0:
+            self._remembered[answer_id] = _Remembered(
+                combined, user.id if user else 0, first.chat_id, top.pattern_id if top else None
+            )
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        text("btn_helpful", language), callback_data=f"{CALLBACK_PREFIX}h:{answer_id}"
+                    ),
+                    InlineKeyboardButton(text("btn_wrong", language), callback_data=f"{CALLBACK_PREFIX}w:{answer_id}"),
+                ],
+                [InlineKeyboardButton(text("btn_report", language), callback_data=f"{CALLBACK_PREFIX}r:{answer_id}")],
+            ]
+        )
+        await self._send(first, body, keyboard)
+
+    # Buttons
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or not query.data:
+            return
+        user = query.from_user
+        action, _, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
+        handler: Callable[[User, str], Awaitable[str]] | None = {
+            "h": lambda u, v: self._feedback(u, v, True),
+            "w": lambda u, v: self._feedback(u, v, False),
+            "r": self._report,
+            "l": self._set_language,
+        }.get(action)
+        if handler is None:
+            await query.answer()
+            return
+        notice = await handler(user, value)
+        await query.answer(html_to_plain(notice)[:190])
+
+    async def _feedback(self, user: User, answer_id: str, helpful: bool) -> str:
+        language = await self.reply_language(user)
+        stored = await self.store.record_feedback(answer_id, user.id, helpful)
+        return text("thanks_feedback" if stored else "feedback_unknown", language)
+
+    async def _report(self, user: User, answer_id: str) -> str:
+        language = await self.reply_language(user)
+        remembered = self._remembered.get(answer_id)
+        if remembered is None or remembered.user_id != user.id:
+            return text("report_expired", language)
+        await self.store.add_report(
+            Report(
+                kind="scam",
+                reporter_id=user.id,
+                chat_id=remembered.chat_id,
+                text=remembered.text,
+                suggested_pattern_id=remembered.pattern_id,
+                answer_id=answer_id,
+            )
+        )
+        log.info("report stored for review (answer %s)", answer_id)
+        return text("thanks_report", language)
+
+    async def _set_language(self, user: User, value: str) -> str:
+        if value not in ("en", "zh-Hans", "zh-Hant"):
+            return text("error", "en")
+        await self.store.set_language(user.id, value)
+        return text("language_set", value)  # type: ignore[arg-type]
+
+    # Sending and errors
+    async def _send(
+        self, message: Message | None, body: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
+        """Reply as HTML; if Telegram rejects the markup, send the same words as plain text."""
+        if message is None:
+            return None
+        body = body[: TELEGRAM_LIMIT - 1]
+        reply = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+        try:
+            return await message.get_bot().send_message(
+                message.chat_id,
+                body,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                reply_parameters=reply,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if "parse" not in str(exc).lower():
+                raise
+            log.warning("HTML rejected by Telegram (%s); sending plain text", exc)
+            return await message.get_bot().send_message(
+                message.chat_id,
+                html_to_plain(body),
+                reply_markup=keyboard,
+                reply_parameters=reply,
+                link_preview_options=_NO_PREVIEW,
+            )
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log every failure; tell a private-chat user something went wrong, never what."""
+        error = context.error
+        if isinstance(error, Forbidden):
+            log.info("cannot write to a chat (blocked or removed): %s", error)
+            return
+        if isinstance(error, RetryAfter | TimedOut | NetworkError):
+            log.warning("Telegram unavailable or rate-limited: %s", error)
+            return
+        log.error("error while handling an update", exc_info=error)
+        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            try:
+                language = language_from_telegram(
+                    update.effective_user.language_code if update.effective_user else None
+                )
+                await context.bot.send_message(update.effective_chat.id, html_to_plain(text("error", language)))
+            except Exception:
+                log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,144 @@
+"""What the bot says outside assessments (commands, buttons, notices), in en and zh.
+
+Written once in English and Simplified Chinese; Traditional readers get the Simplified
+text converted (Taiwan/Hong Kong characters), the same way assessment replies are.
+"""
+
+from __future__ import annotations
+
+from bot.core.text import Language, to_traditional
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "start": {
+        "en": (
+            "👋 <b>Hi! I help you spot scams</b>, including the new AI ones: face-swapped video calls from "
+            "“friends”, cloned voices of family in trouble, fake celebrity investment videos.\n\n"
+            "<b>How to use me</b>\n"
+            "• Forward me a suspicious message, or paste its text, or send a screenshot with a caption.\n"
+            "• I answer in seconds: which known scam it resembles, the red flags in it, and what to do now.\n\n"
+            "<b>In a family or community group</b>\n"
+            "Add me to the group. I stay quiet and only warn when a message closely matches a known scam.\n\n"
+            "/help for more · /language to switch 中文/English · /privacy for what I store"
+        ),
+        "zh": (
+            "👋 <b>你好！我帮你识别诈骗</b>，包括新型AI诈骗：AI换脸冒充亲友视频借钱、AI克隆亲人声音求救、"
+            "伪造名人视频推荐投资等。\n\n"
+            "<b>怎么用</b>\n"
+            "• 把可疑消息转发给我，或粘贴文字，或发送带说明文字的截图。\n"
+            "• 几秒内告诉你：像哪种已知骗局、消息里的危险信号、现在该怎么做。\n\n"
+            "<b>在家庭群或社区群里</b>\n"
+            "把我拉进群。我平时不说话，只有消息与已知骗局高度相似时才提醒。\n\n"
+            "/help 帮助 · /language 切换语言 · /privacy 隐私说明"
+        ),
+    },
+    "help": {
+        "en": (
+            "<b>What I can check</b>\n"
+            "• Text messages, forwarded messages, captions of photos, videos and files.\n"
+            "• Several messages forwarded together are read as one conversation.\n\n"
+            "<b>What I cannot check</b>\n"
+            "• The picture or sound itself: I read text only. For a video or voice call, hang up and call back "
+            "on a number you already have; ask something only the real person knows.\n\n"
+            "<b>Buttons under my answer</b>\n"
+            "👍 / 👎 tell us whether the answer helped. 🚩 “Report as scam” sends the message to our reviewers "
+            "so I can recognise it next time.\n\n"
+            "<b>In groups</b>: reply to a message with /check to have it checked."
+        ),
+        "zh": (
+            "<b>我能检查什么</b>\n"
+            "• 文字消息、转发的消息、图片/视频/文件的说明文字。\n"
+            "• 一起转发的多条消息会当作一段对话来判断。\n\n"
+            "<b>我不能检查什么</b>\n"
+            "• 图像和声音本身：我只读文字。遇到视频或语音来电，请挂断后用原本存着的号码回拨，"
+            "问一个只有本人知道的问题。\n\n"
+            "<b>回答下方的按钮</b>\n"
+            "👍 / 👎 告诉我们回答是否有用。🚩「举报诈骗」会把消息交给审核人员，以后就能认出来。\n\n"
+            "<b>在群里</b>：回复某条消息并发送 /check 即可检查它。"
+        ),
+    },
+    "privacy": {
+        "en": (
+            "<b>What I store</b>\n"
+            "• Messages you forward are checked in memory and <b>not stored</b>. For one hour I keep the text in "
+            "memory only, so that you can press “Report as scam”; then it is gone.\n"
+            "• For each answer: a random id, your Telegram user id, the verdict, risk and matched scam type "
+            "(no text), kept {retention} days, so the 👍/👎 buttons work and we can measure quality.\n"
+            "• Your 👍/👎 feedback and your /language choice.\n"
+            "• If you press “Report as scam”, the text of that message and your user id are stored for our "
+            "reviewers until they handle it.\n"
+            "• In groups, messages are checked in memory and not stored, unless someone reports them.\n"
+            "Nothing is sent to third parties{llm_note}."
+        ),
+        "zh": (
+            "<b>我会保存什么</b>\n"
+            "• 你转发的消息只在内存中检查，<b>不会保存</b>。"
+            "文字只在内存中保留一小时，方便你点击「举报诈骗」，之后即删除。\n"
+            "• 每次回答：一个随机编号、你的Telegram用户ID、判断结果、风险值和相似骗局类型（不含文字），"
+            "保存{retention}天，"
+            "用于👍/👎按钮和质量统计。\n"
+            "• 你的👍/👎反馈和 /language 语言选择。\n"
+            "• 如果你点击「举报诈骗」，该消息的文字和你的用户ID会保存给审核人员，处理完毕为止。\n"
+            "• 群聊消息只在内存中检查，不保存，除非有人举报。\n"
+            "不会向第三方发送任何内容{llm_note}。"
+        ),
+    },
+    "language_prompt": {"en": "Choose the language I answer in:", "zh": "请选择我回答用的语言："},
+    "language_set": {"en": "OK, I will answer in English.", "zh": "好的，我会用中文回答。"},
+    "media_only": {
+        "en": (
+            "🎥 I read text, not pictures or sound, so I cannot tell if this is a deepfake.\n\n"
+            "<b>How to check a video or voice call</b>\n"
+            "• Hang up and call back on a number you already have saved.\n"
+            "• Ask something only the real person would know, or use a family code word.\n"
+            "• On video, ask them to turn their head or pass a hand in front of their face: face swaps glitch.\n"
+            "• Never transfer money because of a call alone.\n\n"
+            "To have it checked, send me the text that came with it (or add a caption to the screenshot)."
+        ),
+        "zh": (
+            "🎥 我只能读文字，无法判断图片或声音是不是AI伪造。\n\n"
+            "<b>如何核实视频或语音来电</b>\n"
+            "• 挂断后，用你原本存着的号码回拨。\n"
+            "• 问一个只有本人知道的问题，或使用家人约定的暗号。\n"
+            "• 视频时请对方转头、用手在脸前挥过：AI换脸常会露出破绽。\n"
+            "• 不要仅凭一通电话或视频就转账。\n\n"
+            "想让我检查，请发送随附的文字（或给截图加上说明文字）。"
+        ),
+    },
+    "burst_note": {"en": "I read these {count} messages together.", "zh": "我把这{count}条消息放在一起判断。"},
+    "flood": {
+        "en": "You are sending messages faster than I can check them. Please wait a minute, then send the most "
+        "important one again.",
+        "zh": "你发送得太快了，我来不及检查。请等一分钟，再发送最重要的那一条。",
+    },
+    "unknown_command": {
+        "en": "I don't know that command. Forward me a message to check it, or see /help.",
+        "zh": "我不认识这个命令。把消息转发给我即可检查，或查看 /help。",
+    },
+    "error": {
+        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "zh": "抱歉，我这边出了点问题，请稍后再试。",
+    },
+    "btn_helpful": {"en": "👍 Helpful", "zh": "👍 有用"},
+    "btn_wrong": {"en": "👎 Wrong", "zh": "👎 不对"},
+    "btn_report": {"en": "🚩 Report as scam", "zh": "🚩 举报诈骗"},
+    "thanks_feedback": {"en": "Thanks for the feedback!", "zh": "谢谢你的反馈！"},
+    "thanks_report": {
+        "en": "Thanks! Our reviewers will look at it, so I can warn others next time.",
+        "zh": "谢谢！审核人员会查看，以后我就能提醒其他人。",
+    },
+    "report_expired": {
+        "en": "I no longer have that message (I keep it for one hour only). Forward it again, then press report.",
+        "zh": "那条消息已经不在了（我只保留一小时）。请重新转发，再点击举报。",
+    },
+    "feedback_unknown": {"en": "That answer is too old to rate.", "zh": "这条回答太久了，无法评价。"},
+    "llm_note": {"en": "", "zh": ""},
+}
+
+
+def text(key: str, language: Language, **values: object) -> str:
+    """A UI text in ``language`` with ``values`` filled in (values must already be escaped)."""
+    entry = _TEXTS[key]
+    chosen = entry["en"] if language == "en" else entry["zh"]
+    if values:
+        chosen = chosen.format(**values)
+    return to_traditional(chosen) if language == "zh-Hant" else chosen

@@ -1,0 +1,115 @@
+"""A terminal chat with the bot: type as a user, see what the bot answers.
+
+For newcomers who want to try the bot without a Telegram account or network.  The bot runs
+against the emulator (same process, or another one pointed at :attr:`base_url`); this
+console plays one user in a private chat.  Input is read in a worker thread so the event
+loop keeps serving the bot while the prompt waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from .builders import origin_hidden_user
+from .emulator import BotApiEmulator
+
+__all__ = ["HELP", "run_console"]
+
+HELP = """\
+Type a message and press Enter; the bot's answers appear below it.
+  :press DATA        press the button with callback_data DATA on the bot's latest message that has it
+  :fwd NAME | TEXT   forward TEXT as if from a hidden user called NAME
+  :edit TEXT         edit your last message
+  :photo [CAPTION]   send a (placeholder) photo
+  :help              this help
+  :quit              leave
+"""
+
+
+def _render(message: dict[str, Any], *, edited: bool = False) -> str:
+    body = message.get("text") or message.get("caption") or "<media>"
+    lines = [f"{'bot (edited)' if edited else 'bot'}> {line}" for line in str(body).splitlines() or [""]]
+    for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+        buttons = [f"[{b['text']} -> {b.get('callback_data') or b.get('url', '?')}]" for b in row]
+        lines.append("      " + " ".join(buttons))
+    return "\n".join(lines)
+
+
+async def _print_bot_output(emu: BotApiEmulator, write: Callable[[str], None]) -> None:
+    """Echo every message and edit the bot makes, as it happens."""
+    shown_sent = shown_edits = 0
+    while True:
+        sent, edits = emu.world.sent, emu.world.edits
+        for message in sent[shown_sent:]:
+            write(_render(message))
+        for edit in edits[shown_edits:]:
+            write(_render(edit["message"], edited=True))
+        shown_sent, shown_edits = len(sent), len(edits)
+        await emu.world.wait_changed(1.0)
+
+
+def _handle(emu: BotApiEmulator, user: dict[str, Any], chat: dict[str, Any], line: str, last: list[int]) -> str | None:
+    """Turn one console line into a user action; returns a note for the console, if any."""
+    if line.startswith(":press "):
+        data = line.removeprefix(":press ").strip()
+        for message in reversed(emu.sent_messages(chat)):
+            current = emu.message(chat, message["message_id"]) or {}
+            rows = current.get("reply_markup", {}).get("inline_keyboard", [])
+            if any(b.get("callback_data") == data for row in rows for b in row):
+                emu.press_button(chat, user, message["message_id"], data)
+                return None
+        return f"no button with callback_data {data!r}"
+    if line.startswith(":fwd "):
+        name, _, text = line.removeprefix(":fwd ").partition("|")
+        sent = emu.send_message(chat, user, text.strip(), forward_origin=origin_hidden_user(name.strip()))
+    elif line.startswith(":edit "):
+        if not last:
+            return "nothing to edit yet"
+        emu.edit_message(chat, last[-1], line.removeprefix(":edit ").strip())
+        return None
+    elif line.startswith(":photo"):
+        caption = line.removeprefix(":photo").strip() or None
+        sent = emu.send_message(chat, user, None, photo=True, caption=caption)
+    elif line.startswith(":"):
+        return HELP
+    else:
+        sent = emu.send_message(chat, user, line)
+    last.append(sent["message_id"])
+    return None
+
+
+async def run_console(
+    emu: BotApiEmulator,
+    *,
+    user_id: int = 1000,
+    first_name: str = "You",
+    language_code: str = "en",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    """Chat with the bot on the terminal until ``:quit`` or end of input."""
+    source, sink = stdin or sys.stdin, stdout or sys.stdout
+
+    def write(text: str) -> None:
+        sink.write(text + "\n")
+        sink.flush()
+
+    user = emu.user(user_id, first_name, language_code=language_code, username="sandbox_user")
+    chat = emu.private_chat(user)
+    printer = asyncio.create_task(_print_bot_output(emu, write))
+    write(HELP)
+    last: list[int] = []
+    try:
+        while True:
+            line = await asyncio.to_thread(source.readline)
+            if not line or line.strip() == ":quit":
+                break
+            if line.strip():
+                note = _handle(emu, user, chat, line.strip(), last)
+                if note:
+                    write(note)
+    finally:
+        printer.cancel()

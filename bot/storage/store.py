@@ -1,0 +1,139 @@
+"""Async data access (SQLAlchemy 2 asyncio). SQLite by default; PostgreSQL by URL.
+
+Handlers await these methods directly: aiosqlite does the file I/O in its own
+thread, so the event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.storage.models import Answer, Base, Feedback, Report, UserPreference, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+class Store:
+    """All persistent state behind one object; tables are created on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: AsyncEngine = create_async_engine(url)
+        if url.startswith("sqlite"):
+            event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+        self._ready = False
+        self._ready_lock = asyncio.Lock()
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> Store:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(sqlite_url(data_dir / "bot.sqlite3"))
+
+    async def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        async with self._ready_lock:
+            if not self._ready:
+                async with self._engine.begin() as conn:
+                    await conn.run_sync(Base.metadata.create_all)
+                self._ready = True
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction: committed on success, rolled back on error."""
+        await self._ensure_schema()
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    # Preferences
+    async def language_of(self, user_id: int) -> str | None:
+        async with self.session() as s:
+            pref = await s.get(UserPreference, user_id)
+            return pref.language if pref else None
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self.session() as s:
+            pref = await s.get(UserPreference, user_id)
+            if pref:
+                pref.language = language
+            else:
+                s.add(UserPreference(user_id=user_id, language=language))
+
+    # Answers and feedback
+    async def record_answer(self, answer: Answer) -> None:
+        async with self.session() as s:
+            s.add(answer)
+
+    async def answer(self, answer_id: str) -> Answer | None:
+        async with self.session() as s:
+            return await s.get(Answer, answer_id)
+
+    async def record_feedback(self, answer_id: str, user_id: int, helpful: bool) -> bool:
+        """Store 👍/👎; a second press by the same user replaces the first. False if the answer is unknown."""
+        async with self.session() as s:
+            if await s.get(Answer, answer_id) is None:
+                return False
+            await s.execute(delete(Feedback).where(Feedback.answer_id == answer_id, Feedback.user_id == user_id))
+            s.add(Feedback(answer_id=answer_id, user_id=user_id, helpful=helpful))
+            return True
+
+    async def feedback_for(self, answer_id: str) -> list[Feedback]:
+        async with self.session() as s:
+            return list((await s.scalars(select(Feedback).where(Feedback.answer_id == answer_id))).all())
+
+    # Reports (review queue)
+    async def add_report(self, report: Report) -> int:
+        async with self.session() as s:
+            existing = await s.scalar(
+                select(Report).where(
+                    Report.reporter_id == report.reporter_id, Report.text == report.text, Report.status == "open"
+                )
+            )
+            if existing:
+                return existing.id
+            s.add(report)
+            await s.flush()
+            return report.id
+
+    async def open_reports(self, limit: int = 50) -> list[Report]:
+        async with self.session() as s:
+            query = select(Report).where(Report.status == "open").order_by(Report.created_at).limit(limit)
+            return list((await s.scalars(query)).all())
+
+    async def count_open_reports(self) -> int:
+        async with self.session() as s:
+            return int(await s.scalar(select(func.count()).select_from(Report).where(Report.status == "open")) or 0)
+
+    async def forget_answers_older_than(self, days: int) -> int:
+        """Retention: answers (and their feedback) older than ``days`` are deleted."""
+        cutoff: datetime = utcnow() - timedelta(days=days)
+        async with self.session() as s:
+            old = select(Answer.id).where(Answer.created_at < cutoff)
+            await s.execute(delete(Feedback).where(Feedback.answer_id.in_(old)))
+            result = await s.execute(delete(Answer).where(Answer.created_at < cutoff))
+            return int(result.rowcount or 0)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """WAL lets a second bot process read while this one writes; foreign keys on."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
