@@ -103,6 +103,16 @@ def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapter.runner import run
+
+    logging.getLogger().setLevel(settings.log_level.upper())
+    if settings.telegram_bot_token is None:
+        logging.getLogger().setLevel(logging.WARNING)  # the sandbox prints the conversation; keep logs out of it
+    run(settings)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Fraud Awareness Bot")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -121,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--language", choices=["en", "zh-Hans", "zh-Hant"], help="reply language (default: the message's)"
     )
     check.set_defaults(func=cmd_check)
+
+    run = sub.add_parser("run", help="run the Telegram bot (the local sandbox when no token is set)")
+    run.set_defaults(func=cmd_run)
 
     index = sub.add_parser("index", help="manage the retrieval index")
     index_sub = index.add_subparsers(dest="index_command", required=True)

@@ -108,6 +108,7 @@ def _pct(value: float | None) -> str:
 def markdown_table(title: str, grouped: dict[str, dict[str, Any]]) -> str:
     """A README-ready table, one column per language group."""
     names = [n for n in ("all", "en", "zh", "zh-Hans", "zh-Hant") if n in grouped]
+
     def row(label: str, value: Callable[[dict[str, Any]], str]) -> tuple[str, list[str]]:
         return label, [value(grouped[n]) for n in names]
 

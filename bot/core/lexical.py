@@ -17,6 +17,7 @@ from bot.core.documents import KnowledgeText
 from bot.core.text import lexical_tokens
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s logs every index build at DEBUG on its own handler
 
 
 class LexicalIndex:

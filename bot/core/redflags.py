@@ -90,7 +90,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "asks for money or a transfer",
         "要求借钱或转账",
         rf"\b(?:lend|borrow|loan me|transfer|wire|send|remit|pay|deposit|top[ -]?up)\b[^.?!\n]{{0,40}}"
-        rf"(?:money|cash|funds|payment|{_AMOUNT})|\b(?:lend|loan) me\b|\bneed (?:some )?(?:money|cash)\b",
+        rf"(?:money|cash|funds|payment|{_AMOUNT})|\b(?:lend|loan) me\b|\bneed (?:some )?(?:money|cash)\b|"
+        r"\b(?:transfer|wire|send|remit)\b[^.?!\n]{0,30}(?:\d[\d,.]{2,}|\baccount\b)",
         rf"借(?:我|给我|点|些|钱|{_ZH_NUM})|转账|转(?:给|到|入|进|一下|笔|个|{_ZH_NUM})|汇款|汇(?:给|到)|打款|打钱|垫付|"
         rf"周转|先付|付款|充值|缴纳|交(?:纳)?(?:保证金|手续费|押金|税|费)",
     ),

@@ -104,6 +104,14 @@ _WORDS: dict[str, _Words] = {
 }
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
+def _tidy(value: str) -> str:
+    """Drop the spaces YAML folding leaves between Chinese lines (“后， 说” → “后，说”)."""
+    return _CJK_GAP.sub("", value)
+
+
 def _localise(text: str, language: Language) -> str:
     return to_traditional(text) if language == "zh-Hant" else text
 
@@ -116,12 +124,14 @@ def pattern_text(pattern: ScamPattern, field: str, language: Language) -> str | 
     """A localised field of a pattern: English, Simplified, or Traditional (written or derived)."""
     value = getattr(pattern, field)
     if language == "en":
-        return value.en
-    if language == "zh-Hant":
-        if value.zh_hant is not None:
-            return value.zh_hant
-        return [to_traditional(v) for v in value.zh] if isinstance(value.zh, list) else to_traditional(value.zh)
-    return value.zh
+        chosen = value.en
+    elif language == "zh-Hant" and value.zh_hant is not None:
+        chosen = value.zh_hant
+    elif language == "zh-Hant":
+        chosen = [to_traditional(v) for v in value.zh] if isinstance(value.zh, list) else to_traditional(value.zh)
+    else:
+        chosen = value.zh
+    return [_tidy(v) for v in chosen] if isinstance(chosen, list) else _tidy(chosen)
 
 
 def _category_name(category: str, language: Language) -> str:

@@ -24,6 +24,7 @@ Type a message and press Enter; the bot's answers appear below it.
   :fwd NAME | TEXT   forward TEXT as if from a hidden user called NAME
   :edit TEXT         edit your last message
   :photo [CAPTION]   send a (placeholder) photo
+  :group NAME | TEXT post TEXT in a family group as member NAME (the bot is a member there)
   :help              this help
   :quit              leave
 """
@@ -31,7 +32,10 @@ Type a message and press Enter; the bot's answers appear below it.
 
 def _render(message: dict[str, Any], *, edited: bool = False) -> str:
     body = message.get("text") or message.get("caption") or "<media>"
-    lines = [f"{'bot (edited)' if edited else 'bot'}> {line}" for line in str(body).splitlines() or [""]]
+    chat = message.get("chat", {})
+    where = f" in {chat.get('title')}" if chat.get("type") not in (None, "private") else ""
+    who = f"bot{where}{' (edited)' if edited else ''}"
+    lines = [f"{who}> {line}" for line in str(body).splitlines() or [""]]
     for row in message.get("reply_markup", {}).get("inline_keyboard", []):
         buttons = [f"[{b['text']} -> {b.get('callback_data') or b.get('url', '?')}]" for b in row]
         lines.append("      " + " ".join(buttons))
@@ -49,6 +53,20 @@ async def _print_bot_output(emu: BotApiEmulator, write: Callable[[str], None]) -
             write(_render(edit["message"], edited=True))
         shown_sent, shown_edits = len(sent), len(edits)
         await emu.world.wait_changed(1.0)
+
+
+FAMILY_GROUP_ID = -100_555_000_111
+
+
+def _family_group(emu: BotApiEmulator, owner: dict[str, Any], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sandbox's family group (created on first use, with the bot added) and a member called ``name``."""
+    if FAMILY_GROUP_ID not in emu.world.chats:
+        emu.group(FAMILY_GROUP_ID, "Family group", supergroup=True)
+        emu.add_bot_to_group(FAMILY_GROUP_ID, owner, as_admin=True)
+    member_id = 2000 + sum(map(ord, name)) % 1000
+    member = emu.user(member_id, name, language_code=owner.get("language_code"))
+    emu.add_member(FAMILY_GROUP_ID, member)
+    return emu.world.chats[FAMILY_GROUP_ID].info, member
 
 
 def _handle(emu: BotApiEmulator, user: dict[str, Any], chat: dict[str, Any], line: str, last: list[int]) -> str | None:
@@ -69,6 +87,11 @@ def _handle(emu: BotApiEmulator, user: dict[str, Any], chat: dict[str, Any], lin
         if not last:
             return "nothing to edit yet"
         emu.edit_message(chat, last[-1], line.removeprefix(":edit ").strip())
+        return None
+    elif line.startswith(":group "):
+        name, _, text = line.removeprefix(":group ").partition("|")
+        group, member = _family_group(emu, user, name.strip() or "Member")
+        emu.send_message(group, member, text.strip())
         return None
     elif line.startswith(":photo"):
         caption = line.removeprefix(":photo").strip() or None

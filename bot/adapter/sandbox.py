@@ -1,0 +1,97 @@
+"""The sandbox: the real bot against the local Bot API emulator, no Telegram needed.
+
+``python -m bot run`` with no ``TELEGRAM_BOT_TOKEN`` lands here. The full PTB
+``Application`` with the plugin long-polls an emulator on 127.0.0.1 over real HTTP,
+exactly as it would poll Telegram. On a terminal you chat with it as a user; without
+one (CI, a pipe) a short scripted conversation shows what it does, then it exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from typing import Any, TextIO
+
+from bot.adapter.plugin import FraudAwareness
+from bot.adapter.runner import build_application
+from bot.config import Settings
+from bot.emulator import BotApiEmulator, origin_hidden_user
+from bot.emulator.sandbox import run_console
+
+log = logging.getLogger(__name__)
+
+DEMO: list[tuple[str, str]] = [
+    ("/start", "text"),
+    (
+        "Sorry the video call cut out, bad signal here. You saw it's me. I'm stuck in a meeting and can't talk - "
+        "can you transfer 3,000 to my colleague's account today? Please don't tell anyone yet.",
+        "forward",
+    ),
+    ("妈，我换手机号了，这是我的新号码。我这边急需交一笔钱，你先转8000到这个账户，别告诉爸爸。", "forward"),
+    ("Are we still on for dinner at grandma's on Sunday? I'll bring the dumplings 🥟", "text"),
+    ("", "photo"),
+]
+
+
+async def _demo(emu: BotApiEmulator, out: TextIO) -> None:
+    """A scripted chat for non-interactive runs: each line and the bot's answer to it."""
+    user = emu.user(1000, "Demo user", language_code="en", username="demo_user")
+    chat = emu.private_chat(user)
+    for text, kind in DEMO:
+        if kind == "photo":
+            out.write("\nyou> [a photo with no caption]\n")
+            sent = emu.send_message(chat, user, None, photo=True)
+        elif kind == "forward":
+            out.write(f"\nyou (forwarding)> {text}\n")
+            sent = emu.send_message(chat, user, text, forward_origin=origin_hidden_user("Unknown sender"))
+        else:
+            out.write(f"\nyou> {text}\n")
+            sent = emu.send_message(chat, user, text)
+        [reply] = await emu.wait_for_messages(chat, 1, after=sent, timeout=60)
+        out.write("\n".join(f"bot> {line}" for line in reply.get("text", "").splitlines()) + "\n")
+        out.flush()
+
+
+async def sandbox(
+    settings: Settings, *, interactive: bool, stdin: TextIO | None = None, out: TextIO | None = None
+) -> None:
+    """Start emulator and bot, chat (or run the demo), and shut both down cleanly."""
+    out = out or sys.stdout
+    out.write("No TELEGRAM_BOT_TOKEN set: starting the local sandbox (a Telegram Bot API emulator on 127.0.0.1).\n")
+    out.write("Loading the knowledge base and the embedding model...\n")
+    out.flush()
+    plugin = await asyncio.to_thread(FraudAwareness, settings, answer_unknown_commands=True)
+    async with BotApiEmulator(privacy_mode=False) as emu:
+        application = build_application(
+            settings, plugin, token=emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url
+        )
+        await application.initialize()
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=5)
+        out.write(f"Bot is polling {emu.base_url}… as it would poll Telegram.\n")
+        try:
+            if interactive:
+                await run_console(emu, stdin=stdin, stdout=out)
+            else:
+                await _demo(emu, out)
+                out.write("\n(Run `make run` in a terminal to chat with the bot yourself.)\n")
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+            await application.shutdown()
+
+
+def run_sandbox(settings: Settings) -> None:
+    interactive = sys.stdin.isatty()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(sandbox(settings, interactive=interactive))
+
+
+__all__: list[Any] = ["run_sandbox", "sandbox"]
