@@ -24,7 +24,7 @@ Sensitivity = Literal["low", "normal", "high"]
 class Settings(BaseSettings):
     """Every knob of the bot. Environment variable names are the field names in upper case."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     # Where things live
     knowledge_dir: Path = REPO_ROOT / "knowledge" / "patterns"
@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     answer_retention_days: int = Field(default=90, ge=1, description="answers' metadata (no text) are kept this long")
     report_memory_seconds: int = Field(default=3600, ge=0, description="text kept in memory so it can be reported")
     log_level: str = "INFO"
+
+    # Groups
+    group_min_chars: int = Field(default=10, ge=0, description="shorter group messages are not assessed")
+    group_pattern_cooldown_seconds: int = Field(
+        default=600, ge=0, description="after an alert, the same pattern stays quiet in that group this long"
+    )
+    group_duplicate_window_seconds: int = Field(
+        default=6 * 3600, ge=0, description="the same text re-posted within this window is not alerted again"
+    )
+    group_max_pending: int = Field(
+        default=1000, ge=1, description="messages waiting per group; beyond it they are skipped, not queued"
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -26,6 +26,8 @@ from typing import Any, Literal
 from aiolimiter import AsyncLimiter
 from cachetools import TTLCache
 from telegram import (
+    Bot,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -47,7 +49,8 @@ from telegram.ext import (
 )
 
 from bot.adapter.bursts import BurstCollector
-from bot.adapter.texts import text
+from bot.adapter.groups import GroupAlerts
+from bot.adapter.texts import language_from_telegram, text
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.reply import TELEGRAM_LIMIT, html_to_plain
@@ -68,12 +71,15 @@ _MEDIA = filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def language_from_telegram(code: str | None) -> Language:
-    """Telegram's ``language_code`` (IETF tag) to a reply language."""
-    code = (code or "").lower()
-    if code.startswith("zh"):
-        return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"
-    return "en"
+SEND_ATTEMPTS = 3
+SEND_RETRY_DELAY = 0.5
+"""Seconds before the first retry of a transiently failed send; doubled for the next."""
+
+
+def _log_task_failure(task: asyncio.Task[Any]) -> None:
+    """Our own tasks run outside PTB's dispatch, so no error handler sees them: never let one fail silently."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background answer task failed", exc_info=task.exception())
 
 
 def message_text(message: Message) -> str | None:
@@ -103,6 +109,7 @@ class FraudAwareness:
         commands: dict[str, str | None] | None = None,
         private_messages: Literal["all", "forwarded"] = "all",
         answer_unknown_commands: bool = False,
+        groups: bool = True,
     ) -> None:
         self.settings = settings
         self.engine = engine or Engine.load(settings)
@@ -119,15 +126,17 @@ class FraudAwareness:
         self._flood_noticed: TTLCache[int, bool] = TTLCache(maxsize=100_000, ttl=60)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.bursts: BurstCollector[Message] = BurstCollector(
-            self._answer_burst, window=settings.burst_window_seconds, spawn=self._spawn
+            self._answer_burst_guarded, window=settings.burst_window_seconds, spawn=self._spawn
         )
         self._application: Application | None = None
+        self.groups = GroupAlerts(settings, self.engine, self.store, self._spawn) if groups else None
 
     # Installation
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         """The handlers the plugin adds, private chats first."""
         private = filters.ChatType.PRIVATE
-        handlers: list[BaseHandler[Any, Any, Any]] = []
+        # Group handlers first: within one handler group only the first matching handler runs.
+        handlers: list[BaseHandler[Any, Any, Any]] = self.groups.handlers() if self.groups else []
         for key, callback in (
             ("start", self._cmd_start),
             ("help", self._cmd_help),
@@ -137,6 +146,9 @@ class FraudAwareness:
             name = self.commands.get(key)
             if name:
                 handlers.append(CommandHandler(name, callback, filters=private))
+            elif key == "start" and self.groups:
+                # /start belongs to the host, but the "details" deep links of group alerts are ours
+                handlers.append(CommandHandler("start", callback, filters=private & filters.Regex(r"^/start d_")))
         content = (filters.TEXT & ~filters.COMMAND) | filters.CAPTION | _MEDIA
         if self.private_messages == "forwarded":
             content = content & filters.FORWARDED
@@ -164,6 +176,7 @@ class FraudAwareness:
         task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_task_failure)
         return task
 
     async def drain(self) -> None:
@@ -171,6 +184,8 @@ class FraudAwareness:
         self.bursts.flush_all()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self.groups:
+            await self.groups.flush_counts()
         await self.store.close()
 
     # Language
@@ -187,6 +202,11 @@ class FraudAwareness:
     # Commands
     async def _cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await self.reply_language(update.effective_user)
+        payload = context.args[0] if context.args else ""
+        if payload.startswith("d_") and self.groups:
+            details = self.groups.details(payload.removeprefix("d_"))
+            await self._send(update.effective_message, details or text("details_expired", language))
+            return
         await self._send(update.effective_message, text("start", language))
 
     async def _cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -238,6 +258,14 @@ class FraudAwareness:
                 await self._send(message, text("flood", await self.reply_language(user)))
             return
         self.bursts.add((message.chat_id, user.id), message)
+
+    async def _answer_burst_guarded(self, key: tuple[int, int], messages: list[Message]) -> None:
+        """Bursts are answered in our own tasks, which PTB's error handlers never see: handle failures alike."""
+        try:
+            await self._answer_burst(key, messages)
+        except Exception as error:
+            first = messages[0]
+            await self._handle_error(error, first.get_bot(), first.chat, first.from_user)
 
     async def _answer_burst(self, key: tuple[int, int], messages: list[Message]) -> None:
         first = messages[0]
@@ -334,9 +362,31 @@ class FraudAwareness:
     async def _send(
         self, message: Message | None, body: str, keyboard: InlineKeyboardMarkup | None = None
     ) -> Message | None:
-        """Reply as HTML; if Telegram rejects the markup, send the same words as plain text."""
+        """Reply as HTML; if Telegram rejects the markup, send the same words as plain text.
+
+        A transient failure (a 5xx, a dropped connection, a timeout) is retried after a short
+        pause: the answer may be what stops someone sending money, and a moment's outage must
+        not swallow it. A 429 is retried by the AIORateLimiter after Telegram's ``retry_after``.
+        A timeout can mean Telegram delivered anyway; a rare duplicate beats a lost warning.
+        """
         if message is None:
             return None
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once(message, body, keyboard)
+            except BadRequest:  # a NetworkError subclass, but final: the same request fails again
+                raise
+            except NetworkError as exc:  # TimedOut included
+                if attempt >= SEND_ATTEMPTS:
+                    raise
+                pause = SEND_RETRY_DELAY * 2 ** (attempt - 1)
+                log.warning("sending to chat %s failed (%s); retry in %.1f s", message.chat_id, exc, pause)
+                await asyncio.sleep(pause)
+                attempt += 1
+
+    async def _send_once(self, message: Message, body: str, keyboard: InlineKeyboardMarkup | None) -> Message:
+        """One delivery attempt, with the plain-text fallback for markup Telegram refuses."""
         body = body[: TELEGRAM_LIMIT - 1]
         reply = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
         try:
@@ -362,19 +412,23 @@ class FraudAwareness:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log every failure; tell a private-chat user something went wrong, never what."""
-        error = context.error
+        if isinstance(update, Update):
+            await self._handle_error(context.error, context.bot, update.effective_chat, update.effective_user)
+        else:
+            await self._handle_error(context.error, context.bot, None, None)
+
+    async def _handle_error(self, error: BaseException | None, bot: Bot, chat: Chat | None, user: User | None) -> None:
+        """The one policy for failures, whether PTB dispatched the update or our own task answered it."""
         if isinstance(error, Forbidden):
             log.info("cannot write to a chat (blocked or removed): %s", error)
             return
-        if isinstance(error, RetryAfter | TimedOut | NetworkError):
+        if isinstance(error, RetryAfter | TimedOut | NetworkError) and not isinstance(error, BadRequest):
             log.warning("Telegram unavailable or rate-limited: %s", error)
             return
         log.error("error while handling an update", exc_info=error)
-        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+        if chat is not None and chat.type == ChatType.PRIVATE:
             try:
-                language = language_from_telegram(
-                    update.effective_user.language_code if update.effective_user else None
-                )
-                await context.bot.send_message(update.effective_chat.id, html_to_plain(text("error", language)))
+                language = language_from_telegram(user.language_code if user else None)
+                await bot.send_message(chat.id, html_to_plain(text("error", language)))
             except Exception:
                 log.warning("could not tell the user about the error", exc_info=True)

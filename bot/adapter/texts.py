@@ -132,7 +132,91 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "feedback_unknown": {"en": "That answer is too old to rate.", "zh": "这条回答太久了，无法评价。"},
     "llm_note": {"en": "", "zh": ""},
+    # Groups
+    "group_intro": {
+        "en": (
+            "👋 Hi, I'm a scam-warning bot. I read this group's messages in memory (nothing is stored) and stay "
+            "<b>quiet</b>, except when a message closely matches a known scam, such as a face-swapped "
+            "“friend” asking for money or a fake investment video.\n"
+            "• Anyone: reply to a message with /check to have it checked.\n"
+            "• Admins: /settings (alerts on/off, sensitivity, language), /stats."
+        ),
+        "zh": (
+            "👋 你好，我是防诈骗提醒机器人。我只在内存中读取本群消息（不保存），平时<b>不说话</b>，"
+            "只有当消息与已知骗局高度相似时才提醒，例如AI换脸冒充亲友借钱、伪造名人投资视频。\n"
+            "• 所有人：回复某条消息并发送 /check 即可检查。\n"
+            "• 管理员：/settings（提醒开关、灵敏度、语言），/stats 查看统计。"
+        ),
+    },
+    "privacy_mode": {
+        "en": (
+            "⚠️ Admins: I cannot see ordinary messages here because of Telegram's privacy mode, so I cannot warn "
+            "about scams. Fix: make me an admin of this group (no special rights needed), or ask the bot's owner "
+            "to turn privacy mode off in @BotFather (/setprivacy → Disable), then re-add me."
+        ),
+        "zh": (
+            "⚠️ 管理员请注意：由于Telegram的隐私模式，我看不到本群的普通消息，因此无法提醒诈骗。"
+            "解决方法：把我设为本群管理员（无需任何特殊权限），或请机器人所有者在 @BotFather 中关闭隐私模式"
+            "（/setprivacy → Disable）后重新拉我进群。"
+        ),
+    },
+    "btn_details": {"en": "ℹ️ Details", "zh": "ℹ️ 详情"},
+    "btn_not_scam": {"en": "✅ Not a scam (admins)", "zh": "✅ 不是诈骗（管理员）"},
+    "false_alarm_done": {
+        "en": "✅ An admin marked this as not a scam. Thanks, this helps me improve.",
+        "zh": "✅ 管理员已标记为非诈骗。谢谢，这能帮助我改进。",
+    },
+    "admins_only": {
+        "en": "Only this group's admins can do that.",
+        "zh": "只有本群管理员可以这样做。",
+    },
+    "details_expired": {
+        "en": "The details of that alert are no longer available (I keep them for a limited time only).",
+        "zh": "这条提醒的详情已经不在了（只保留有限时间）。",
+    },
+    "check_needs_reply": {
+        "en": "Reply to the message you want checked with /check.",
+        "zh": "请回复你想检查的那条消息，并发送 /check。",
+    },
+    "check_safe": {
+        "en": "✅ No known scam pattern found. If it asks for money or codes, verify on a number you already have.",
+        "zh": "✅ 未发现已知的诈骗模式。如涉及转账或验证码，请先用原本存着的号码联系本人核实。",
+    },
+    "check_suspicious": {
+        "en": "⚠️ This looks suspicious: it resembles <b>{title}</b>.\n👉 {advice}",
+        "zh": "⚠️ 这条消息可疑：与<b>{title}</b>相似。\n👉 {advice}",
+    },
+    "settings_title": {
+        "en": "<b>Settings for this group</b>\nAlerts: {alerts} · Sensitivity: {sensitivity} · Language: {lang_name}",
+        "zh": "<b>本群设置</b>\n提醒：{alerts} · 灵敏度：{sensitivity} · 语言：{lang_name}",
+    },
+    "on": {"en": "on", "zh": "开"},
+    "off": {"en": "off", "zh": "关"},
+    "auto": {"en": "auto", "zh": "自动"},
+    "low": {"en": "low", "zh": "低"},
+    "normal": {"en": "normal", "zh": "中"},
+    "high": {"en": "high", "zh": "高"},
+    "btn_alerts": {"en": "Alerts: {state}", "zh": "提醒：{state}"},
+    "btn_sensitivity": {"en": "Sensitivity: {level}", "zh": "灵敏度：{level}"},
+    "stats": {
+        "en": (
+            "<b>Since {since}</b>\nMessages checked: {checked}\nAlerts: {alerts}\n"
+            "False alarms reported: {false_alarms}\nSkipped (group too busy): {skipped}"
+        ),
+        "zh": (
+            "<b>自 {since} 起</b>\n已检查消息：{checked}\n提醒次数：{alerts}\n"
+            "被标记为误报：{false_alarms}\n跳过（群内过于繁忙）：{skipped}"
+        ),
+    },
 }
+
+
+def language_from_telegram(code: str | None) -> Language:
+    """Telegram's ``language_code`` (an IETF tag such as zh-hans, zh-TW, en-GB) to a reply language."""
+    code = (code or "").lower()
+    if code.startswith("zh"):
+        return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"
+    return "en"
 
 
 def text(key: str, language: Language, **values: object) -> str:

@@ -74,6 +74,13 @@ def metrics(pairs: Sequence[tuple[LabelledMessage, Assessment]]) -> dict[str, An
         "scam_recall": _ratio(sum(a.verdict != "safe" for _, a in scams), len(scams)),
         "scam_verdict_recall": _ratio(sum(a.verdict == "scam" for _, a in scams), len(scams)),
         "benign_warned_rate": _ratio(sum(a.verdict != "safe" for _, a in benign), len(benign)),
+        "chat_warned_rate": _ratio(
+            sum(a.verdict != "safe" for m, a in benign if m.kind == "chat"), sum(m.kind == "chat" for m, _ in benign)
+        ),
+        "hard_negative_warned_rate": _ratio(
+            sum(a.verdict != "safe" for m, a in benign if m.kind == "hard_negative"),
+            sum(m.kind == "hard_negative" for m, _ in benign),
+        ),
         "category_top1": _ratio(
             sum(bool(a.matches) and a.matches[0].category == m.label for m, a in scams), len(scams)
         ),
@@ -116,7 +123,8 @@ def markdown_table(title: str, grouped: dict[str, dict[str, Any]]) -> str:
         row("messages (scam / benign)", lambda g: f"{g['scams']} / {g['benign']}"),
         row("scam recall (verdict not safe)", lambda g: _pct(g["scam_recall"])),
         row("verdict `scam` on scams", lambda g: _pct(g["scam_verdict_recall"])),
-        row("benign warned (not safe)", lambda g: _pct(g["benign_warned_rate"])),
+        row("ordinary chat warned (not safe)", lambda g: _pct(g["chat_warned_rate"])),
+        row("hard negatives warned (not safe)", lambda g: _pct(g["hard_negative_warned_rate"])),
         row("category top-1", lambda g: _pct(g["category_top1"])),
         row("category top-3", lambda g: _pct(g["category_top3"])),
     ]

@@ -74,3 +74,31 @@ class Report(Base):
     resolution: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GroupSettings(Base):
+    """A group's choices (set by its admins) and what the bot has already told it."""
+
+    __tablename__ = "group_settings"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(256))
+    alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    sensitivity: Mapped[str] = mapped_column(String(8), default="normal")
+    language: Mapped[str | None] = mapped_column(String(8))  # None: follow each message's language
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    privacy_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroupStats(Base):
+    """Counters for /stats: how much the bot checked and how often it spoke, since it joined."""
+
+    __tablename__ = "group_stats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    alerts: Mapped[int] = mapped_column(Integer, default=0)
+    false_alarms: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.storage.models import Answer, Base, Feedback, Report, UserPreference, utcnow
+from bot.storage.models import Answer, Base, Feedback, GroupSettings, GroupStats, Report, UserPreference, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,76 @@ class Store:
     async def count_open_reports(self) -> int:
         async with self.session() as s:
             return int(await s.scalar(select(func.count()).select_from(Report).where(Report.status == "open")) or 0)
+
+    # Groups
+    async def group(self, chat_id: int, title: str | None = None) -> GroupSettings:
+        """The group's settings, created with defaults the first time the bot sees the group.
+
+        Two processes (or two handlers) may see a new group at once: the loser of the
+        insert race reads the winner's row instead of failing.
+        """
+        async with self.session() as s:
+            group = await s.get(GroupSettings, chat_id)
+            if group is not None:
+                if title and group.title != title:
+                    group.title = title
+                return group
+        try:
+            async with self.session() as s:
+                group = GroupSettings(
+                    chat_id=chat_id,
+                    title=title,
+                    alerts_enabled=True,
+                    sensitivity="normal",
+                    active=True,
+                    privacy_warned=False,
+                )
+                s.add(group)
+                s.add(GroupStats(chat_id=chat_id, checked=0, alerts=0, false_alarms=0, skipped=0))
+            return group
+        except IntegrityError:
+            async with self.session() as s:
+                existing = await s.get(GroupSettings, chat_id)
+                assert existing is not None
+                return existing
+
+    async def update_group(self, chat_id: int, **changes: object) -> GroupSettings:
+        await self.group(chat_id)
+        async with self.session() as s:
+            group = await s.get(GroupSettings, chat_id)
+            assert group is not None
+            for key, value in changes.items():
+                if not hasattr(GroupSettings, key):
+                    raise AttributeError(key)
+                setattr(group, key, value)
+            return group
+
+    async def migrate_group(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its settings and counters follow it to the new id."""
+        async with self.session() as s:
+            for model in (GroupSettings, GroupStats):
+                row = await s.get(model, old_id)
+                if row is not None and await s.get(model, new_id) is None:
+                    await s.delete(row)
+                    await s.flush()
+                    data = {c.key: getattr(row, c.key) for c in model.__mapper__.column_attrs}
+                    data["chat_id"] = new_id
+                    s.add(model(**data))
+
+    async def add_group_counts(self, chat_id: int, **deltas: int) -> None:
+        await self.group(chat_id)
+        async with self.session() as s:
+            stats = await s.get(GroupStats, chat_id)
+            assert stats is not None
+            for key, delta in deltas.items():
+                setattr(stats, key, getattr(stats, key) + delta)
+
+    async def group_stats(self, chat_id: int) -> GroupStats:
+        await self.group(chat_id)
+        async with self.session() as s:
+            stats = await s.get(GroupStats, chat_id)
+            assert stats is not None
+            return stats
 
     async def forget_answers_older_than(self, days: int) -> int:
         """Retention: answers (and their feedback) older than ``days`` are deleted."""

@@ -1,0 +1,148 @@
+"""Helpers for end-to-end tests of the Telegram side against the local Bot API emulator.
+
+The bot under test is the real PTB ``Application`` that :func:`bot.adapter.runner.build_application`
+builds, long-polling :class:`~bot.emulator.BotApiEmulator` over real HTTP on 127.0.0.1; the
+test plays the users. These helpers start and stop that application exactly as
+``run_polling`` would (``post_init`` and ``post_stop`` included, since the plugin drains its
+pending answers in ``post_stop``), so a test sees what a Telegram user would see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.adapter.plugin import CALLBACK_PREFIX, FraudAwareness
+from bot.adapter.runner import build_application
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.emulator import BotApiEmulator
+from bot.storage import Store
+
+TOKEN = "123456:TEST-TOKEN"
+REPLY_TIMEOUT = 30.0
+"""Generous: the first assessment of a session warms the model up, and CI machines are shared."""
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def fast_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings for a fast test: a short burst window, no ``.env`` from the developer's machine."""
+    values: dict[str, Any] = {"data_dir": tmp_path / "data", "burst_window_seconds": 0.3}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+async def start_application(application: Application) -> None:
+    """What ``run_polling`` does before it idles: initialize, post_init, start, poll."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+
+
+async def stop_application(application: Application) -> None:
+    """What ``run_polling`` does on a stop signal: stop polling, stop, post_stop, shutdown."""
+    try:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
+    finally:
+        await application.shutdown()
+
+
+@asynccontextmanager
+async def running(application: Application) -> AsyncIterator[Application]:
+    """Run ``application`` against the emulator for the duration of the block, then stop it cleanly."""
+    await start_application(application)
+    try:
+        yield application
+    finally:
+        await stop_application(application)
+
+
+@dataclass
+class RunningBot:
+    """Everything a test needs to talk to the bot and check what it did."""
+
+    emu: BotApiEmulator
+    application: Application
+    plugin: FraudAwareness
+    store: Store
+    settings: Settings
+
+
+def make_plugin(settings: Settings, engine: Engine, tmp_path: Path, **plugin_options: Any) -> FraudAwareness:
+    """The plugin on the session's shared engine (the model loads once) and a fresh store per test."""
+    store = Store.for_data_dir(tmp_path / "store")
+    return FraudAwareness(settings, engine=engine, store=store, **plugin_options)
+
+
+@asynccontextmanager
+async def standalone_bot(
+    emu: BotApiEmulator,
+    engine: Engine,
+    tmp_path: Path,
+    *,
+    settings: Settings | None = None,
+    **plugin_options: Any,
+) -> AsyncIterator[RunningBot]:
+    """The standalone bot as ``python -m bot run`` builds it (concurrent updates, AIORateLimiter)."""
+    settings = settings or fast_settings(tmp_path)
+    plugin_options.setdefault("answer_unknown_commands", True)  # what runner.run() passes
+    plugin = make_plugin(settings, engine, tmp_path, **plugin_options)
+    application = build_application(
+        settings, plugin, token=emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url
+    )
+    async with running(application):
+        yield RunningBot(emu, application, plugin, plugin.store, settings)
+
+
+async def ask(
+    emu: BotApiEmulator,
+    chat: dict[str, Any],
+    user: dict[str, Any],
+    text: str | None,
+    *,
+    timeout: float = REPLY_TIMEOUT,  # noqa: ASYNC109 - passed on to the emulator's wait
+    **send_options: Any,
+) -> dict[str, Any]:
+    """Send one message as ``user`` and return the bot's first reply to it."""
+    sent = emu.send_message(chat, user, text, **send_options)
+    [reply, *_] = await emu.wait_for_messages(chat, 1, timeout=timeout, after=sent)
+    return reply
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """The inline buttons of a bot message, as ``{callback_data: label}``."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return {b["callback_data"]: b["text"] for row in rows for b in row if "callback_data" in b}
+
+
+def button_data(message: dict[str, Any], action: str) -> str:
+    """The callback data of the plugin's button for ``action`` (``h``, ``w``, ``r``, ``l``)."""
+    prefix = f"{CALLBACK_PREFIX}{action}:"
+    matches = [data for data in buttons(message) if data.startswith(prefix)]
+    assert matches, f"no {prefix}… button on {message.get('text', '')[:80]!r}: {buttons(message)}"
+    return matches[0]
+
+
+def entity_texts(message: dict[str, Any], kinds: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """``(type, covered text)`` per entity of a bot message, offsets read as UTF-16 like Telegram."""
+    encoded = message.get("text", "").encode("utf-16-le")
+    found = []
+    for entity in message.get("entities", []):
+        if kinds is None or entity["type"] in kinds:
+            start, end = 2 * entity["offset"], 2 * (entity["offset"] + entity["length"])
+            found.append((entity["type"], encoded[start:end].decode("utf-16-le")))
+    return found
