@@ -216,9 +216,7 @@ class GroupAlerts:
                 group = self._groups.get(chat_id)
                 if group is None or not group.alerts_enabled:
                     continue
-                sensitivity: Sensitivity = (
-                    group.sensitivity if group.sensitivity in ("low", "normal", "high") else "normal"
-                )  # type: ignore[assignment]
+                sensitivity = _sensitivity(group)
                 for message, words, assessment in zip(batch, texts, assessments, strict=True):
                     if assessment.alert_at(sensitivity) and self._first_alert_for(chat_id, message, words, assessment):
                         try:
@@ -501,3 +499,8 @@ class GroupAlerts:
 
     async def _reply(self, message: Message, body: str) -> None:
         await message.reply_html(body, do_quote=True, link_preview_options=_NO_PREVIEW)
+
+
+def _sensitivity(group: GroupSettings) -> Sensitivity:
+    """The stored sensitivity, or "normal" if the row holds anything else."""
+    return group.sensitivity if group.sensitivity in ("low", "normal", "high") else "normal"  # type: ignore[return-value]
