@@ -103,6 +103,60 @@ def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (OSError, KeyError):
+        return "cli"
+
+
+def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
+    """Knowledge files and the live knowledge base: validate, import, export, list, history, undo."""
+    from pathlib import Path
+
+    from bot.kb.files import export_patterns, read_patterns
+    from bot.kb.service import open_repository, seed_if_empty
+
+    if args.kb_command == "validate":
+        patterns = read_patterns(Path(args.path))
+        print(f"{len(patterns)} patterns valid in {args.path}")
+        return 0
+    repo = open_repository(settings)
+    try:
+        if args.kb_command == "import":
+            patterns = read_patterns(Path(args.path))  # all files validated before anything is written
+            plan = repo.plan_import(patterns, prune=args.prune)
+            print(plan.describe())
+            if args.dry_run:
+                print("dry run: nothing changed")
+            elif plan.is_empty:
+                print("nothing to change")
+            else:
+                repo.apply_import(patterns, _cli_actor(), prune=args.prune)
+                print("imported; running bots pick the change up within a second")
+            return 0
+        seed_if_empty(repo, settings.knowledge_dir)
+        if args.kb_command == "export":
+            written = export_patterns(repo.load(), Path(args.dir))
+            print(f"exported {len(written)} patterns to {args.dir}")
+        elif args.kb_command == "list":
+            for pattern in repo.load():
+                examples = len(pattern.examples)
+                print(f"{pattern.id}\t{pattern.category}\t{pattern.severity}\t{examples} examples\t{pattern.title.en}")
+        elif args.kb_command == "history":
+            for entry in repo.history(args.id, args.limit):
+                mark = " (undone)" if entry.undone else ""
+                print(f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.actor} {entry.action} {entry.pattern_id}{mark}")
+        elif args.kb_command == "undo":
+            entry = repo.undo(_cli_actor(), args.id)
+            print(f"undid the last change of {entry.pattern_id}")
+        return 0
+    finally:
+        repo.close()
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapter.runner import run
 
@@ -135,6 +189,24 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Telegram bot (the local sandbox when no token is set)")
     run.set_defaults(func=cmd_run)
 
+    kb = sub.add_parser("kb", help="knowledge base: validate, import, export, list, history, undo")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    validate = kb_sub.add_parser("validate", help="validate YAML pattern files (a file or a directory)")
+    validate.add_argument("path")
+    importer = kb_sub.add_parser("import", help="import pattern files into the live knowledge base (all or nothing)")
+    importer.add_argument("path")
+    importer.add_argument("--dry-run", action="store_true", help="only show what would be added, changed, removed")
+    importer.add_argument("--prune", action="store_true", help="also remove live patterns missing from PATH")
+    exporter = kb_sub.add_parser("export", help="write the live knowledge base as YAML files (one per pattern)")
+    exporter.add_argument("dir")
+    kb_sub.add_parser("list", help="list the live patterns")
+    history = kb_sub.add_parser("history", help="recent changes (of one pattern, or of all)")
+    history.add_argument("id", nargs="?")
+    history.add_argument("--limit", type=int, default=20)
+    undo = kb_sub.add_parser("undo", help="revert the last change (of one pattern, or of any)")
+    undo.add_argument("id", nargs="?")
+    kb.set_defaults(func=cmd_kb)
+
     index = sub.add_parser("index", help="manage the retrieval index")
     index_sub = index.add_subparsers(dest="index_command", required=True)
     build = index_sub.add_parser("build", help="(re)build the FAISS index from the knowledge base")
@@ -155,3 +227,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head or less that closed early
+        return 0

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
 
     # Where things live
     knowledge_dir: Path = REPO_ROOT / "knowledge" / "patterns"
+    knowledge_source: Literal["database", "files"] = Field(
+        default="database",
+        description="database: the live, admin-editable copy (seeded from KNOWLEDGE_DIR); files: KNOWLEDGE_DIR only",
+    )
     reporting_file: Path = REPO_ROOT / "knowledge" / "reporting.yaml"
     calibration_file: Path = REPO_ROOT / "knowledge" / "calibration.json"
     data_dir: Path = REPO_ROOT / "var"

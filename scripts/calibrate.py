@@ -50,7 +50,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    settings = Settings()
+    settings = Settings(knowledge_source="files")  # the shipped knowledge, not a live copy
     engine = Engine.load(settings)
     messages = load_labelled(args.dev)
     assessments = engine.assess_many([m.text for m in messages])

@@ -29,7 +29,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    engine = Engine.load(Settings())
+    engine = Engine.load(Settings(knowledge_source="files"))
     report: dict[str, object] = {}
     for path in args.files:
         messages = load_labelled(path)

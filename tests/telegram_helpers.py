@@ -35,7 +35,7 @@ def fast_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a fast test: a short burst window, no ``.env`` from the developer's machine."""
     values: dict[str, Any] = {"data_dir": tmp_path / "data", "burst_window_seconds": 0.3}
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init-only option
 
 
 async def start_application(application: Application) -> None:

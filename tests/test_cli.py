@@ -93,6 +93,6 @@ def test_index_build_then_check_from_the_command_line(cli_env):
 
 def test_invalid_knowledge_directory_fails_with_a_precise_message(cli_env, tmp_path):
     (tmp_path / "bad.yaml").write_text("id: bad_one\ncategory: nonsense\n", encoding="utf-8")
-    result = run_cli(["check", "hello"], dict(cli_env, KNOWLEDGE_DIR=str(tmp_path)))
+    result = run_cli(["check", "hello"], dict(cli_env, KNOWLEDGE_DIR=str(tmp_path), DATA_DIR=str(tmp_path / "fresh")))
     assert result.returncode == 2
     assert "bad.yaml:2: category: Value error, unknown category 'nonsense'" in result.stderr

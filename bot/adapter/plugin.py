@@ -55,6 +55,7 @@ from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.reply import TELEGRAM_LIMIT, html_to_plain
 from bot.core.text import Language
+from bot.kb.service import KnowledgeService, open_repository, seed_if_empty
 from bot.storage import Store
 from bot.storage.models import Answer, Report
 
@@ -130,6 +131,10 @@ class FraudAwareness:
         )
         self._application: Application | None = None
         self.groups = GroupAlerts(settings, self.engine, self.store, self._spawn) if groups else None
+        repository = open_repository(settings)
+        seed_if_empty(repository, settings.knowledge_dir)
+        self.knowledge = KnowledgeService(self.engine.assessor, repository)
+        self._watcher: asyncio.Task[None] | None = None
 
     # Installation
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
@@ -162,13 +167,21 @@ class FraudAwareness:
         """Add the handlers (in ``group``), an error handler, and a graceful stop hook."""
         application.add_handlers(self.handlers(), group=group)
         application.add_error_handler(self.on_error)
-        previous_stop = application.post_stop
+        previous_init, previous_stop = application.post_init, application.post_stop
+
+        async def post_init(app: Application) -> None:
+            if previous_init:
+                await previous_init(app)
+            self._watcher = asyncio.create_task(self.knowledge.watch())  # other processes' knowledge changes
 
         async def post_stop(app: Application) -> None:
+            if self._watcher:
+                self._watcher.cancel()
             await self.drain()
             if previous_stop:
                 await previous_stop(app)
 
+        application.post_init = post_init
         application.post_stop = post_stop
         self._application = application
 
@@ -187,6 +200,7 @@ class FraudAwareness:
         if self.groups:
             await self.groups.flush_counts()
         await self.store.close()
+        self.knowledge.repository.close()
 
     # Language
     async def reply_language(self, user: User | None, message_language: Language | None = None) -> Language:

@@ -144,6 +144,10 @@ class Assessor:
         show_progress: bool = False,
     ) -> Assessor:
         """Load knowledge, model and index (rebuilding a stale index) as configured."""
+        if kb is None and settings.knowledge_source == "database":
+            from bot.kb.service import live_knowledge  # the admin-editable copy, seeded from the files
+
+            kb = live_knowledge(settings)
         kb = kb if kb is not None else load_knowledge(settings.knowledge_dir)
         embedder = embedder or SentenceTransformerEmbedder(
             settings.embedding_model, batch_size=settings.embedding_batch_size
@@ -164,7 +168,7 @@ class Assessor:
 
         Messages assessed meanwhile keep using the old snapshot; the next one sees the new.
         """
-        dense = DenseIndex.build(kb, self.embedder)
+        dense = DenseIndex.build(kb, self.embedder, previous=self._index.dense)
         snapshot = RetrievalIndex.create(kb, dense)
         if persist:
             dense.save(self.settings.index_dir)

@@ -56,17 +56,26 @@ class DenseIndex:
         self.manifest = manifest
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, embedder: Embedder, *, show_progress: bool = False) -> DenseIndex:
-        """Embed every knowledge text in batches (with a progress bar on request)."""
+    def build(
+        cls, kb: KnowledgeBase, embedder: Embedder, *, show_progress: bool = False, previous: DenseIndex | None = None
+    ) -> DenseIndex:
+        """Embed every knowledge text in batches (with a progress bar on request).
+
+        With ``previous`` (built by the same model), texts it already holds reuse their
+        vectors: an admin adding one example re-embeds one text, not thousands, which is
+        what keeps a knowledge change live within a second.
+        """
         documents = knowledge_texts(kb)
         texts = [d.text for d in documents]
-        batches: list[np.ndarray] = []
+        known = previous.vectors_by_text() if previous and previous.manifest.model == embedder.name else {}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
         step = 256
         for start in tqdm(
-            range(0, len(texts), step), desc="embedding knowledge", unit="batch", disable=not show_progress
+            range(0, len(missing), step), desc="embedding knowledge", unit="batch", disable=not show_progress
         ):
-            batches.append(embedder.encode(texts[start : start + step]))
-        vectors = np.vstack(batches) if batches else np.zeros((0, 1), dtype=np.float32)
+            chunk = missing[start : start + step]
+            known.update(zip(chunk, embedder.encode(chunk), strict=True))
+        vectors = np.vstack([known[t] for t in texts]).astype(np.float32) if texts else np.zeros((0, 1), np.float32)
         dimension = int(vectors.shape[1])
         index = faiss.IndexFlatIP(dimension)
         if len(vectors):
@@ -120,6 +129,13 @@ class DenseIndex:
         index = cls.build(kb, embedder, show_progress=show_progress)
         index.save(directory)
         return index
+
+    def vectors_by_text(self) -> dict[str, np.ndarray]:
+        """Every indexed text with its stored vector (for incremental rebuilds)."""
+        if self._index.ntotal == 0:
+            return {}
+        stored = self._index.reconstruct_n(0, self._index.ntotal)
+        return {doc.text: stored[i] for i, doc in enumerate(self.documents)}
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine similarity of each query vector to every document: shape (queries, documents).

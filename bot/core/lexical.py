@@ -28,10 +28,19 @@ class LexicalIndex:
         tokens = [lexical_tokens(d.text) or ["\x00empty"] for d in documents]
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index(tokens, show_progress=False)
-        self._self_scores = np.array(
-            [max(float(self._bm25.get_scores(list(dict.fromkeys(t)))[i]), 1e-6) for i, t in enumerate(tokens)],
-            dtype=np.float32,
-        )
+        self._self_scores = np.maximum(self._self_score_of_each_document(tokens), 1e-6).astype(np.float32)
+
+    def _self_score_of_each_document(self, tokens: list[list[str]]) -> np.ndarray:
+        """BM25 of each document against its own (unique) tokens.
+
+        That is the sum of the document's row in bm25s's precomputed score matrix (stored
+        column-wise by token), one vectorised pass instead of one query per document; a
+        bm25s without that attribute gets the per-document queries.
+        """
+        matrix = getattr(self._bm25, "scores", None)
+        if isinstance(matrix, dict) and {"data", "indices"} <= matrix.keys():
+            return np.bincount(matrix["indices"], weights=matrix["data"], minlength=len(tokens))
+        return np.array([self._bm25.get_scores(list(dict.fromkeys(t)))[i] for i, t in enumerate(tokens)])
 
     def scores(self, text: str) -> np.ndarray:
         """Normalised similarity of ``text`` to every document, in document order."""

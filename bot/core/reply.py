@@ -151,7 +151,8 @@ def render_reply(
     if not assessment.has_text:
         return _localise(words.nothing, language)
 
-    lines: list[str] = [{"scam": words.scam, "suspicious": words.suspicious, "safe": words.safe}[assessment.verdict]]
+    heading = {"scam": words.scam, "suspicious": words.suspicious, "safe": words.safe}[assessment.verdict]
+    lines: list[str] = [_localise(heading, language)]
     top = assessment.top
     pattern = patterns.get(top.pattern_id) if top else None
     if assessment.verdict != "safe" and top and pattern:

@@ -102,3 +102,40 @@ class GroupStats(Base):
     alerts: Mapped[int] = mapped_column(Integer, default=0)
     false_alarms: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KbPattern(Base):
+    """A scam pattern as the running bot knows it (the YAML files are only the shipped preset)."""
+
+    __tablename__ = "kb_patterns"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[str] = mapped_column(Text)  # the validated pattern as JSON
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class KbAudit(Base):
+    """Who changed which pattern, when, and how it looked before and after (for history and undo)."""
+
+    __tablename__ = "kb_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pattern_id: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(Text)  # JSON, with "deleted"; None when the pattern was new
+    after: Mapped[str | None] = mapped_column(Text)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KbMeta(Base):
+    """Knowledge-base bookkeeping; ``revision`` grows with every change so other processes notice."""
+
+    __tablename__ = "kb_meta"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))

@@ -33,7 +33,7 @@ class Store:
         self.url = url
         self._engine: AsyncEngine = create_async_engine(url)
         if url.startswith("sqlite"):
-            event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self._engine.sync_engine, "connect", sqlite_pragmas)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._ready = False
         self._ready_lock = asyncio.Lock()
@@ -201,7 +201,7 @@ class Store:
             return int(result.rowcount or 0)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     """WAL lets a second bot process read while this one writes; foreign keys on."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
