@@ -264,11 +264,9 @@ async def test_language_choice_switches_to_traditional_and_is_persisted(
     assert "我幫你識別詐騙" in start["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/core/reply.py render_reply puts the verdict heading in Simplified for zh-Hant (no _localise)",
-)
-async def test_traditional_answer_heading_is_traditional(emu: BotApiEmulator, engine: Engine, tmp_path: Path) -> None:
+async def test_a_traditional_chinese_reader_gets_the_whole_warning_in_traditional(
+    emu: BotApiEmulator, engine: Engine, tmp_path: Path
+) -> None:
     mei = emu.user(851, "Mei", language_code="zh-hant")
     async with standalone_bot(emu, engine, tmp_path):
         chat = emu.private_chat(mei)
