@@ -7,6 +7,7 @@ so what it prints is what a user would be told.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -27,7 +28,7 @@ def _configure_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("faiss.loader", "sentence_transformers", "bm25s", "httpx", "transformers"):
+    for noisy in ("faiss.loader", "sentence_transformers", "bm25s", "httpx", "httpx2", "openai", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -53,8 +54,8 @@ def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | N
         yield number, item.get("id", number), item["text"], None
 
 
-def check_jsonl(settings: Settings, stream: IO[str], out: IO[str]) -> int:
-    """Assess JSON lines in batches (one model load, one embedding pass per batch)."""
+def check_jsonl(settings: Settings, stream: IO[str], out: IO[str], *, llm: bool = False) -> int:
+    """Assess JSON lines in batches (one model load, one embedding pass per batch; ``llm``: second opinions too)."""
     engine = _load_engine(settings)
     errors = 0
     rows = _read_jsonl(stream)
@@ -64,7 +65,8 @@ def check_jsonl(settings: Settings, stream: IO[str], out: IO[str]) -> int:
             if error:
                 errors += 1
                 print(f"line {number}: {error}; skipped", file=sys.stderr)
-        assessments = engine.assess_many([t for _, _, t in good])
+        texts = [t for _, _, t in good]
+        assessments = asyncio.run(engine.assess_many_with_help(texts)) if llm else engine.assess_many(texts)
         for (_, message_id, _), assessment in zip(good, assessments, strict=True):
             out.write(json.dumps(assessment.to_json(message_id), ensure_ascii=False) + "\n")
         out.flush()
@@ -72,12 +74,15 @@ def check_jsonl(settings: Settings, stream: IO[str], out: IO[str]) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if args.llm and (settings.openai_api_key is None or not settings.llm_send_message_text):
+        print("--llm needs OPENAI_API_KEY set and LLM_SEND_MESSAGE_TEXT not false", file=sys.stderr)
+        return 2
     if args.jsonl is not None:
         if args.jsonl == "-":
-            return check_jsonl(settings, sys.stdin, sys.stdout)
+            return check_jsonl(settings, sys.stdin, sys.stdout, llm=args.llm)
         try:
             with open(args.jsonl, encoding="utf-8", errors="replace") as handle:
-                return check_jsonl(settings, handle, sys.stdout)
+                return check_jsonl(settings, handle, sys.stdout, llm=args.llm)
         except OSError as exc:
             print(f"cannot read {args.jsonl}: {exc.strerror}", file=sys.stderr)
             return 2
@@ -85,18 +90,21 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.reply import html_to_plain
 
     engine = _load_engine(settings)
-    assessment = engine.assess(text)
+    if args.llm:
+        assessment = asyncio.run(engine.assess_with_help(text, language=args.language))
+    else:
+        assessment = engine.assess(text)
     print(html_to_plain(engine.reply(assessment, args.language)))
     return 0
 
 
 def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.embedding import SentenceTransformerEmbedder
+    from bot.core.engine import embedder_from_settings
     from bot.core.index import DenseIndex
     from bot.core.knowledge import load_knowledge
 
     kb = load_knowledge(settings.knowledge_dir)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+    embedder = embedder_from_settings(settings)  # local model or EMBEDDING_BACKEND=openai
     index = DenseIndex.build(kb, embedder, show_progress=True)
     index.save(settings.index_dir)
     print(f"index built: {index.manifest.count} texts from {len(kb)} patterns -> {settings.index_dir}")
@@ -183,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--language", choices=["en", "zh-Hans", "zh-Hant"], help="reply language (default: the message's)"
+    )
+    check.add_argument(
+        "--llm", action="store_true", help="also ask the configured OpenAI-compatible model (masked text is sent)"
     )
     check.set_defaults(func=cmd_check)
 

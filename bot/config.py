@@ -57,6 +57,17 @@ class Settings(BaseSettings):
         default=0.2, ge=0, le=1, description="a group alert also needs this similarity to a known scam example"
     )
 
+    # LLM help through an OpenAI-compatible endpoint (off without a key; see bot/core/llm)
+    openai_api_key: SecretStr | None = Field(default=None, description="set (any value for local servers) to enable")
+    openai_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:11434/v1; None: OpenAI")
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(default=8.0, gt=0, le=60, description="then the retrieval-only answer")
+    llm_send_message_text: bool = Field(default=True, description="false: no message text ever goes to the endpoint")
+    llm_daily_cap_per_user: int = Field(default=30, ge=0, description="model calls per user per UTC day")
+    llm_max_tokens: int = Field(default=500, ge=64, le=4000, description="bound on each answer's length")
+    embedding_backend: Literal["local", "openai"] = "local"
+    openai_embedding_model: str = "text-embedding-3-small"
+
     # Telegram
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"

@@ -23,6 +23,7 @@ from bot.core.embedding import Embedder, SentenceTransformerEmbedder
 from bot.core.index import DenseIndex
 from bot.core.knowledge import KnowledgeBase, ScamPattern, load_knowledge
 from bot.core.lexical import LexicalIndex
+from bot.core.llm.opinion import Explanation, SecondOpinion
 from bot.core.redflags import RedFlag, find_red_flags, red_flag_score
 from bot.core.text import Language, MessageText
 
@@ -58,6 +59,10 @@ class Assessment:
     features: ScoreFeatures
     lookalike: PatternMatch | None = None
     thresholds: dict[str, float] = field(default_factory=dict, repr=False)
+    second_opinion: SecondOpinion | None = None
+    """The LLM's validated answer, when one was asked for and given (``verdict`` already combines it)."""
+    explanation: Explanation | None = None
+    """A sanitised paragraph about this message from the LLM, shown by the reply in place of the summary."""
 
     @property
     def has_text(self) -> bool:

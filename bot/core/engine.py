@@ -6,18 +6,29 @@ Telegram adapter alike, so both answer a message the same way.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.core.assess import Assessment, Assessor
-from bot.core.embedding import Embedder
+from bot.core.embedding import Embedder, SentenceTransformerEmbedder
 from bot.core.knowledge import KnowledgeBase
+from bot.core.llm.helper import LLMHelper
 from bot.core.reply import ReportingContacts, render_group_alert, render_reply
 from bot.core.text import Language
 
 log = logging.getLogger(__name__)
+
+
+def embedder_from_settings(settings: Settings) -> Embedder:
+    """The configured embedding backend: the local sentence-transformers model, or the OpenAI embeddings API."""
+    if settings.embedding_backend == "openai":
+        from bot.core.embedding_openai import OpenAIEmbedder
+
+        return OpenAIEmbedder(settings)
+    return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
 
 
 @dataclass
@@ -27,6 +38,8 @@ class Engine:
     settings: Settings
     assessor: Assessor
     contacts: ReportingContacts
+    helper: LLMHelper | None = None
+    """Optional LLM second opinion; None (the default, and without OPENAI_API_KEY) means retrieval only."""
 
     @classmethod
     def load(
@@ -37,8 +50,10 @@ class Engine:
         embedder: Embedder | None = None,
         show_progress: bool = False,
     ) -> Engine:
+        embedder = embedder or embedder_from_settings(settings)
         assessor = Assessor.from_settings(settings, kb=kb, embedder=embedder, show_progress=show_progress)
-        return cls(settings, assessor, ReportingContacts.load(settings.reporting_file))
+        contacts = ReportingContacts.load(settings.reporting_file)
+        return cls(settings, assessor, contacts, LLMHelper.from_settings(settings))
 
     def assess(self, text: str) -> Assessment:
         return self.assessor.assess(text)
@@ -48,6 +63,29 @@ class Engine:
 
     def assess_many(self, texts: Sequence[str]) -> list[Assessment]:
         return self.assessor.assess_many(texts)
+
+    async def assess_with_help(
+        self, text: str, *, user_id: int | None = None, language: Language | None = None
+    ) -> Assessment:
+        """Retrieval, then (when configured and worth it) the LLM's second opinion, bounded by its timeout.
+
+        Without an LLM configured this is exactly :meth:`assess_async` and opens no connection.
+        ``user_id`` counts against the per-user daily cap; ``language`` is the explanation's.
+        """
+        assessment = await self.assess_async(text)
+        if self.helper is None:
+            return assessment
+        patterns = self.assessor.index.patterns
+        return await self.helper.help(text, assessment, patterns, user_id=user_id, language=language)
+
+    async def assess_many_with_help(
+        self, texts: Sequence[str], *, language: Language | None = None
+    ) -> list[Assessment]:
+        """A batch through retrieval (off the loop), then the LLM a few messages at a time (the CLI's ``--llm``)."""
+        assessments = await asyncio.to_thread(self.assess_many, texts)
+        if self.helper is None:
+            return assessments
+        return await self.helper.help_many(texts, assessments, self.assessor.index.patterns, language=language)
 
     def reply(self, assessment: Assessment, language: Language | None = None) -> str:
         """The full answer as Telegram HTML, in ``language`` or the message's own."""

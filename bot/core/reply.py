@@ -27,6 +27,7 @@ REPLY_BUDGET = 1800
 
 MAX_FLAGS_SHOWN = 4
 MAX_ADVICE_SHOWN = 4
+MAX_EXPLANATION_SHOWN = 600
 
 
 class ReportingContacts(BaseModel):
@@ -61,6 +62,7 @@ class _Words:
     nothing: str
     group_alert: str
     details: str
+    ai_note: str
 
 
 _WORDS: dict[str, _Words] = {
@@ -83,6 +85,7 @@ _WORDS: dict[str, _Words] = {
         ),
         group_alert="🚨 <b>Possible scam</b>: this resembles <b>{title}</b>.",
         details="Tap “details” for the red flags and what to do.",
+        ai_note="AI check: ",
     ),
     "zh": _Words(
         scam="🚨 <b>这很像诈骗</b>",
@@ -100,6 +103,7 @@ _WORDS: dict[str, _Words] = {
         ),
         group_alert="🚨 <b>疑似诈骗</b>：与<b>{title}</b>相似。",
         details="点击「详情」查看危险信号和应对方法。",
+        ai_note="AI分析：",
     ),
 }
 
@@ -139,13 +143,26 @@ def _category_name(category: str, language: Language) -> str:
     return names["en"] if language == "en" else _localise(names["zh"], language)
 
 
+def _explanation(assessment: Assessment, language: Language) -> str | None:
+    """The LLM's paragraph about this message, labelled as such, escaped and bounded; only in the reply's language."""
+    explanation = assessment.explanation
+    if explanation is None or explanation.language != language or not explanation.text.strip():
+        return None
+    body = " ".join(explanation.text.split())[:MAX_EXPLANATION_SHOWN]
+    return _localise(_words(language).ai_note, language) + escape(body)
+
+
 def render_reply(
     assessment: Assessment,
     patterns: dict[str, ScamPattern],
     contacts: ReportingContacts,
     language: Language | None = None,
 ) -> str:
-    """The full private-chat answer, as Telegram HTML."""
+    """The full private-chat answer, as Telegram HTML.
+
+    An LLM explanation, when present, replaces the pattern's generic summary; the advice,
+    where to report and every number or link still come from the knowledge base.
+    """
     language = language or assessment.language
     words = _words(language)
     if not assessment.has_text:
@@ -155,6 +172,7 @@ def render_reply(
     lines: list[str] = [_localise(heading, language)]
     top = assessment.top
     pattern = patterns.get(top.pattern_id) if top else None
+    explanation = _explanation(assessment, language)
     if assessment.verdict != "safe" and top and pattern:
         title = escape(str(pattern_text(pattern, "title", language)))
         lines.append(
@@ -162,7 +180,9 @@ def render_reply(
                 title=title, category=escape(_category_name(top.category, language)), score=round(top.score * 100)
             )
         )
-        lines.append(escape(str(pattern_text(pattern, "summary", language))))
+        lines.append(explanation or escape(str(pattern_text(pattern, "summary", language))))
+    elif explanation:
+        lines.append(explanation)
 
     if assessment.red_flags:
         heading = words.flags if assessment.verdict != "safe" else words.safe_flags

@@ -9,6 +9,7 @@ the environment are ignored, so ``HTTPS_PROXY`` cannot send local traffic elsewh
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
@@ -59,15 +60,27 @@ class ChatClient:
         import openai  # only when configured: an unconfigured bot never loads the client
 
         self._openai = openai
+        self._settings = settings
         self.model = settings.openai_model
         self.max_tokens = settings.llm_max_tokens
-        http_client = openai.DefaultAsyncHttpxClient(trust_env=not is_local_url(settings.openai_base_url))
-        self._client = openai.AsyncOpenAI(**openai_kwargs(settings, max_retries=0), http_client=http_client)
+        self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _for_this_loop(self) -> Any:
+        """The async client of the running event loop: pooled connections cannot cross loops (the CLI's
+        ``asyncio.run`` per batch), so a new loop gets a new client. Constructing one connects nowhere."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            local = is_local_url(self._settings.openai_base_url)
+            http_client = self._openai.DefaultAsyncHttpxClient(trust_env=not local)
+            self._client = self._openai.AsyncOpenAI(**openai_kwargs(self._settings, max_retries=0), http_client=http_client)
+            self._loop = loop
+        return self._client
 
     async def complete(self, messages: list[dict[str, str]]) -> str:
         """The assistant's text. Never retried; every failure becomes :class:`LLMUnavailable`."""
         try:
-            response = await self._client.chat.completions.create(
+            response = await self._for_this_loop().chat.completions.create(
                 model=self.model,
                 messages=messages,  # type: ignore[arg-type]
                 response_format=response_format(),  # type: ignore[arg-type]
@@ -88,4 +101,6 @@ class ChatClient:
         return choice.message.content
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if self._client is not None and self._loop is asyncio.get_running_loop():
+            await self._client.close()
+        self._client = None

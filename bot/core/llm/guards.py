@@ -55,7 +55,7 @@ class CircuitBreaker:
         self._probing = False
         if self._opened_at is not None or self._failures >= self.threshold:
             if self._opened_at is None:
-                log.warning("LLM endpoint failed %d times in a row; skipping it for %.0f s", self._failures, self.cooldown)
+                log.warning("LLM endpoint failed %d times in a row; off for %.0f s", self._failures, self.cooldown)
             self._opened_at = self._clock()
 
 
