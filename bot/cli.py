@@ -90,10 +90,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.reply import html_to_plain
 
     engine = _load_engine(settings)
-    if args.llm:
-        assessment = asyncio.run(engine.assess_with_help(text, language=args.language))
-    else:
-        assessment = engine.assess(text)
+    helped = engine.assess_with_help(text, language=args.language) if args.llm else None
+    assessment = asyncio.run(helped) if helped else engine.assess(text)
     print(html_to_plain(engine.reply(assessment, args.language)))
     return 0
 

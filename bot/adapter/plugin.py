@@ -229,7 +229,8 @@ class FraudAwareness:
 
     async def _cmd_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await self.reply_language(update.effective_user)
-        body = text("privacy", language, retention=self.settings.answer_retention_days, llm_note="")
+        llm_note = text("llm_note", language) if self.engine.helper else ""  # masked text goes to the LLM endpoint
+        body = text("privacy", language, retention=self.settings.answer_retention_days, llm_note=llm_note)
         await self._send(update.effective_message, body)
 
     async def _cmd_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -289,7 +290,7 @@ class FraudAwareness:
             await self._send(first, text("media_only", await self.reply_language(user)))
             return
         combined = "\n".join(texts)
-        assessment = await self.engine.assess_async(combined)
+        assessment = await self.engine.assess_with_help(combined, user_id=user.id if user else None)
         language = await self.reply_language(user, assessment.language if assessment.has_text else None)
         body = self.engine.reply(assessment, language)
         if len(messages) > 1:

@@ -131,7 +131,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh": "那条消息已经不在了（我只保留一小时）。请重新转发，再点击举报。",
     },
     "feedback_unknown": {"en": "That answer is too old to rate.", "zh": "这条回答太久了，无法评价。"},
-    "llm_note": {"en": "", "zh": ""},
+    "llm_note": {
+        "en": (
+            ", except one thing: the text of messages you forward, with phone, card and ID numbers and emails "
+            "masked, is sent to the AI model service this bot is configured with, for a second opinion"
+        ),
+        "zh": "，但你转发的消息文字（电话、银行卡号、证件号和邮箱已遮盖）会发送给本机器人配置的AI模型服务辅助判断",
+    },
     # Groups
     "group_intro": {
         "en": (

@@ -73,7 +73,8 @@ class ChatClient:
         if self._client is None or self._loop is not loop:
             local = is_local_url(self._settings.openai_base_url)
             http_client = self._openai.DefaultAsyncHttpxClient(trust_env=not local)
-            self._client = self._openai.AsyncOpenAI(**openai_kwargs(self._settings, max_retries=0), http_client=http_client)
+            kwargs = openai_kwargs(self._settings, max_retries=0)
+            self._client = self._openai.AsyncOpenAI(**kwargs, http_client=http_client)
             self._loop = loop
         return self._client
 
