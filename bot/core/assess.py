@@ -155,7 +155,7 @@ class Assessor:
             kb = live_knowledge(settings)
         kb = kb if kb is not None else load_knowledge(settings.knowledge_dir)
         embedder = embedder or SentenceTransformerEmbedder(
-            settings.embedding_model, batch_size=settings.embedding_batch_size
+            settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.torch_threads
         )
         dense = DenseIndex.load_or_build(settings.index_dir, kb, embedder, show_progress=show_progress)
         return cls(settings, embedder, RetrievalIndex.create(kb, dense), RiskModel.load(settings.calibration_file))

@@ -53,9 +53,12 @@ class SentenceTransformerEmbedder:
     while it computes, and a lock keeps the one-time load from racing.
     """
 
-    def __init__(self, model: str = BUNDLED_MODEL, *, batch_size: int = 64, device: str = "cpu") -> None:
+    def __init__(
+        self, model: str = BUNDLED_MODEL, *, batch_size: int = 64, device: str = "cpu", threads: int | None = 1
+    ) -> None:
         self._model_setting = model
         self._batch_size = batch_size
+        self._threads = threads
         self._device = device
         self._model: object | None = None
         self._lock = threading.Lock()
@@ -69,11 +72,16 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                import torch
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
                 transformers_logging.disable_progress_bar()  # no "Loading weights" bar in a chat bot's output
 
+                if self._threads:
+                    # One intra-op thread per encode: concurrent messages then run side by side on
+                    # the cores instead of fighting over them (measured faster on 2 cores, loaded or not).
+                    torch.set_num_threads(self._threads)
                 path = resolve_model_path(self._model_setting)
                 log.info("loading embedding model %s", path)
                 self._model = SentenceTransformer(path, device=self._device)
