@@ -338,16 +338,25 @@ class GroupAlerts:
             return False
         return member.status in _ADMINS
 
-    async def _cmd_settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _admin_command(self, update: Update) -> tuple[Message, GroupSettings, Language] | None:
+        """The message, group and language of an admin's command; a non-admin is refused politely (and logged)."""
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None:
-            return
+            return None
         group = await self.group(chat)
         language: Language = group.language or "en"  # type: ignore[assignment]
         if not await self.is_admin(chat, update.effective_user, message):
-            log.info("non-admin %s tried /settings in %s", update.effective_user and update.effective_user.id, chat.id)
+            user_id = update.effective_user.id if update.effective_user else None
+            log.info("non-admin %s tried %s in %s", user_id, (message.text or "").split(" ")[0], chat.id)
             await self._reply(message, text("admins_only", language))
+            return None
+        return message, group, language
+
+    async def _cmd_settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        admin = await self._admin_command(update)
+        if admin is None:
             return
+        message, group, _language = admin
         body, keyboard = self._settings_view(group)
         await message.reply_html(body, reply_markup=keyboard, do_quote=True)
 
@@ -392,16 +401,12 @@ class GroupAlerts:
         return body, keyboard
 
     async def _cmd_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, chat = update.effective_message, update.effective_chat
-        if message is None or chat is None:
+        admin = await self._admin_command(update)
+        if admin is None:
             return
-        group = await self.group(chat)
-        language: Language = group.language or "en"  # type: ignore[assignment]
-        if not await self.is_admin(chat, update.effective_user, message):
-            await self._reply(message, text("admins_only", language))
-            return
-        await self.flush_counts(chat.id)
-        stats = await self.store.group_stats(chat.id)
+        message, group, language = admin
+        await self.flush_counts(group.chat_id)
+        stats = await self.store.group_stats(group.chat_id)
         await self._reply(
             message,
             text(
