@@ -97,11 +97,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.engine import embedder_from_settings
+    from bot.core.embedding import embedder_from_settings
     from bot.core.index import DenseIndex
     from bot.core.knowledge import load_knowledge
+    from bot.kb.service import live_knowledge
 
-    kb = load_knowledge(settings.knowledge_dir)
+    kb = live_knowledge(settings) if settings.knowledge_source == "database" else load_knowledge(settings.knowledge_dir)
     embedder = embedder_from_settings(settings)  # local model or EMBEDDING_BACKEND=openai
     index = DenseIndex.build(kb, embedder, show_progress=True)
     index.save(settings.index_dir)

@@ -48,13 +48,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapter.admin import KnowledgeAdmin
 from bot.adapter.bursts import BurstCollector
 from bot.adapter.groups import GroupAlerts
 from bot.adapter.texts import language_from_telegram, text
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.reply import TELEGRAM_LIMIT, html_to_plain
-from bot.core.text import Language
+from bot.core.text import Language, MessageText
 from bot.kb.service import KnowledgeService, open_repository, seed_if_empty
 from bot.storage import Store
 from bot.storage.models import Answer, Report
@@ -134,6 +135,7 @@ class FraudAwareness:
         repository = open_repository(settings)
         seed_if_empty(repository, settings.knowledge_dir)
         self.knowledge = KnowledgeService(self.engine.assessor, repository)
+        self.admin = KnowledgeAdmin(settings, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
         self._watcher: asyncio.Task[None] | None = None
 
     # Installation
@@ -154,6 +156,7 @@ class FraudAwareness:
             elif key == "start" and self.groups:
                 # /start belongs to the host, but the "details" deep links of group alerts are ours
                 handlers.append(CommandHandler("start", callback, filters=private & filters.Regex(r"^/start d_")))
+        handlers += self.admin.handlers()  # before private messages: an admin's typed answers to a /kb step
         content = (filters.TEXT & ~filters.COMMAND) | filters.CAPTION | _MEDIA
         if self.private_messages == "forwarded":
             content = content & filters.FORWARDED
@@ -229,7 +232,8 @@ class FraudAwareness:
 
     async def _cmd_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await self.reply_language(update.effective_user)
-        llm_note = text("llm_note", language) if self.engine.helper else ""  # masked text goes to the LLM endpoint
+        sends_text = self.engine.helper is not None or self.settings.embedding_backend == "openai"
+        llm_note = text("llm_note", language) if sends_text else ""  # masked text goes to the configured endpoint
         body = text("privacy", language, retention=self.settings.answer_retention_days, llm_note=llm_note)
         await self._send(update.effective_message, body)
 
@@ -290,8 +294,10 @@ class FraudAwareness:
             await self._send(first, text("media_only", await self.reply_language(user)))
             return
         combined = "\n".join(texts)
-        assessment = await self.engine.assess_with_help(combined, user_id=user.id if user else None)
-        language = await self.reply_language(user, assessment.language if assessment.has_text else None)
+        message = MessageText.of(combined)
+        written_in = message.language if message.has_words else None
+        language = await self.reply_language(user, written_in)  # known before: the LLM explains in it
+        assessment = await self.engine.assess_with_help(combined, user_id=user.id if user else None, language=language)
         body = self.engine.reply(assessment, language)
         if len(messages) > 1:
             body = f"<i>{text('burst_note', language, count=len(messages))}</i>\n\n{body}"

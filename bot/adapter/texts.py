@@ -133,10 +133,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     "feedback_unknown": {"en": "That answer is too old to rate.", "zh": "这条回答太久了，无法评价。"},
     "llm_note": {
         "en": (
-            ", except one thing: the text of messages you forward, with phone, card and ID numbers and emails "
-            "masked, is sent to the AI model service this bot is configured with, for a second opinion"
+            ", except one thing: the text of messages I check, with phone, card and ID numbers and emails "
+            "masked, is sent to the AI model service this bot is configured with, to help judge it"
         ),
-        "zh": "，但你转发的消息文字（电话、银行卡号、证件号和邮箱已遮盖）会发送给本机器人配置的AI模型服务辅助判断",
+        "zh": "，但我检查的消息文字（电话、银行卡号、证件号和邮箱已遮盖）会发送给本机器人配置的AI模型服务辅助判断",
     },
     # Groups
     "group_intro": {

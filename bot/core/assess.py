@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.config import Sensitivity, Settings
 from bot.core.calibration import RiskModel, ScoreFeatures
-from bot.core.embedding import Embedder, SentenceTransformerEmbedder
+from bot.core.embedding import Embedder, embedder_from_settings
 from bot.core.index import DenseIndex
 from bot.core.knowledge import KnowledgeBase, ScamPattern, load_knowledge
 from bot.core.lexical import LexicalIndex
@@ -154,9 +154,7 @@ class Assessor:
 
             kb = live_knowledge(settings)
         kb = kb if kb is not None else load_knowledge(settings.knowledge_dir)
-        embedder = embedder or SentenceTransformerEmbedder(
-            settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.torch_threads
-        )
+        embedder = embedder or embedder_from_settings(settings)
         dense = DenseIndex.load_or_build(settings.index_dir, kb, embedder, show_progress=show_progress)
         return cls(settings, embedder, RetrievalIndex.create(kb, dense), RiskModel.load(settings.calibration_file))
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +112,14 @@ class SentenceTransformerEmbedder:
         encoded = tokenizer(texts, add_special_tokens=False, truncation=True, max_length=256)["input_ids"]
         ratios = [(sum(1 for t in ids if t == unk) / len(ids)) if ids else 1.0 for ids in encoded]
         return np.asarray(ratios, dtype=np.float32)
+
+
+def embedder_from_settings(settings: Settings) -> Embedder:
+    """The configured embedding backend: the local sentence-transformers model, or the OpenAI embeddings API."""
+    if settings.embedding_backend == "openai":
+        from bot.core.embedding_openai import OpenAIEmbedder
+
+        return OpenAIEmbedder(settings)
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.torch_threads
+    )

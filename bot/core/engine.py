@@ -13,22 +13,13 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.core.assess import Assessment, Assessor
-from bot.core.embedding import Embedder, SentenceTransformerEmbedder
+from bot.core.embedding import Embedder, embedder_from_settings
 from bot.core.knowledge import KnowledgeBase
 from bot.core.llm.helper import LLMHelper
 from bot.core.reply import ReportingContacts, render_group_alert, render_reply
 from bot.core.text import Language
 
 log = logging.getLogger(__name__)
-
-
-def embedder_from_settings(settings: Settings) -> Embedder:
-    """The configured embedding backend: the local sentence-transformers model, or the OpenAI embeddings API."""
-    if settings.embedding_backend == "openai":
-        from bot.core.embedding_openai import OpenAIEmbedder
-
-        return OpenAIEmbedder(settings)
-    return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
 
 
 @dataclass

@@ -63,6 +63,7 @@ class _Words:
     group_alert: str
     details: str
     ai_note: str
+    general_tip: str
 
 
 _WORDS: dict[str, _Words] = {
@@ -86,6 +87,7 @@ _WORDS: dict[str, _Words] = {
         group_alert="🚨 <b>Possible scam</b>: this resembles <b>{title}</b>.",
         details="Tap “details” for the red flags and what to do.",
         ai_note="AI check: ",
+        general_tip="Do not pay, share codes or give details until you have checked on a number you already have.",
     ),
     "zh": _Words(
         scam="🚨 <b>这很像诈骗</b>",
@@ -104,6 +106,7 @@ _WORDS: dict[str, _Words] = {
         group_alert="🚨 <b>疑似诈骗</b>：与<b>{title}</b>相似。",
         details="点击「详情」查看危险信号和应对方法。",
         ai_note="AI分析：",
+        general_tip="核实之前不要付钱、不要提供验证码或个人信息；请用你原本存着的号码联系对方核实。",
     ),
 }
 
@@ -173,6 +176,9 @@ def render_reply(
     top = assessment.top
     pattern = patterns.get(top.pattern_id) if top else None
     explanation = _explanation(assessment, language)
+    opinion = assessment.second_opinion
+    if opinion is not None and opinion.retrieval_verdict == "safe":
+        pattern = None  # raised by the LLM: the closest pattern was not close, so neither its title nor its advice fit
     if assessment.verdict != "safe" and top and pattern:
         title = escape(str(pattern_text(pattern, "title", language)))
         lines.append(
@@ -204,6 +210,13 @@ def render_reply(
     elif assessment.verdict == "safe":
         lines.append("")
         lines.append(_localise(words.safe_tip, language))
+    else:  # a warning with no pattern to quote: the general rule, and still where to report
+        lines.append("")
+        lines.append(_localise(words.todo, language))
+        lines.append(f"• {_localise(words.general_tip, language)}")
+        lines.append("")
+        lines.append(_localise(words.report, language))
+        lines.extend(f"• {escape(c)}" for c in contacts.for_language(language))
 
     return _fit("\n".join(lines))
 

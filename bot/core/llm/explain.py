@@ -34,7 +34,7 @@ _CONTACT = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _MARKDOWN = re.compile(r"[*_`#]+")
-_DECORATION = re.compile(r"[>|•🚨⚠✅ℹ👉\ufe0f]+")
+_DECORATION = re.compile(r"[•🚨⚠✅ℹ👉\ufe0f]+")
 _SPACES = re.compile(r"\s+")
 
 

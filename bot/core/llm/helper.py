@@ -49,6 +49,11 @@ GROUNDING_PATTERNS = 3
 MAX_ADVICE = 4
 CACHE_SECONDS = 24 * 3600
 CLI_CONCURRENCY = 4
+GENERAL_ADVICE = (
+    "Do not pay, share codes or give personal details until you have checked.",
+    "Contact the person or organisation through a number or website you already know, never one in the message.",
+)
+"""Grounding for a message retrieval found no close pattern for: the closest one's advice would mislead."""
 
 
 def _plain(text: str) -> str:
@@ -159,7 +164,10 @@ class LLMHelper:
             f"{flag.label('en')}: “{mask_personal_data(flag.evidence).text}”" for flag in assessment.red_flags
         )
         top = patterns.get(assessment.matches[0].pattern_id) if assessment.matches else None
-        advice = advice_without_contacts(list(pattern_text(top, "advice", language)))[:MAX_ADVICE] if top else ()
+        if top is not None and assessment.verdict != "safe":
+            advice = advice_without_contacts(list(pattern_text(top, "advice", language)))[:MAX_ADVICE]
+        else:
+            advice = GENERAL_ADVICE
         return PromptInput(masked, language, tuple(known), flags, advice)
 
     async def _ask(self, data: PromptInput, user_id: int | None) -> OpinionPayload | None:
