@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -120,6 +121,29 @@ class Store:
     async def count_open_reports(self) -> int:
         async with self.session() as s:
             return int(await s.scalar(select(func.count()).select_from(Report).where(Report.status == "open")) or 0)
+
+    async def report(self, report_id: int) -> Report | None:
+        async with self.session() as s:
+            return await s.get(Report, report_id)
+
+    async def next_open_report(self, after_id: int = 0) -> Report | None:
+        """The oldest open report after ``after_id``: the review queue shows one item at a time."""
+        async with self.session() as s:
+            query = select(Report).where(Report.status == "open", Report.id > after_id).order_by(Report.id).limit(1)
+            return await s.scalar(query)
+
+    async def resolve_report(
+        self, report_id: int, *, status: Literal["accepted", "dismissed"], resolved_by: int, resolution: str
+    ) -> bool:
+        """Close an open report. False when it was closed already: two admins reviewing at once
+        must not both think they handled it, so only the first close counts."""
+        async with self.session() as s:
+            result = await s.execute(
+                update(Report)
+                .where(Report.id == report_id, Report.status == "open")
+                .values(status=status, resolved_by=resolved_by, resolution=resolution[:32], resolved_at=utcnow())
+            )
+            return bool(result.rowcount)
 
     # Groups
     async def group(self, chat_id: int, title: str | None = None) -> GroupSettings:
