@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapter.plugin import FraudAwareness
-from bot.adapter.runner import build_application
+from bot.adapter.runner import build_application, polling
 from bot.config import Settings
 from bot.core.embedding import SentenceTransformerEmbedder
 from bot.core.engine import Engine
@@ -129,13 +129,7 @@ async def measure(label: str, patterns: list[ScamPattern], embedder: SentenceTra
             application = build_application(
                 settings, plugin, token=emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url
             )
-            await application.initialize()
-            if application.post_init:
-                await application.post_init(application)
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0, timeout=1)
-            try:
+            async with polling(application, poll_timeout=1):
                 admin = Admin(emu)
                 user = emu.user(5000, "User", language_code="en")
                 chat = emu.private_chat(user)
@@ -149,12 +143,6 @@ async def measure(label: str, patterns: list[ScamPattern], embedder: SentenceTra
                         flagged = "scam" in answer["text"] or "suspicious" in answer["text"]
                     edits.append(await edit_pattern(admin, patterns[i].id, i))
                     service.append(plugin.knowledge.last_apply_seconds or 0.0)
-            finally:
-                await application.updater.stop()
-                await application.stop()
-                if application.post_stop:
-                    await application.post_stop(application)
-                await application.shutdown()
         return {
             "label": label,
             "patterns": len(patterns),

@@ -10,7 +10,7 @@ pending answers in ``post_stop``), so a test sees what a Telegram user would see
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.adapter.plugin import CALLBACK_PREFIX, FraudAwareness
-from bot.adapter.runner import build_application
+from bot.adapter.runner import build_application, polling
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.emulator import BotApiEmulator
@@ -28,8 +28,6 @@ TOKEN = "123456:TEST-TOKEN"
 REPLY_TIMEOUT = 30.0
 """Generous: the first assessment of a session warms the model up, and CI machines are shared."""
 
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
 
 def fast_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a fast test: a short burst window, no ``.env`` from the developer's machine."""
@@ -38,37 +36,9 @@ def fast_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init-only option
 
 
-async def start_application(application: Application) -> None:
-    """What ``run_polling`` does before it idles: initialize, post_init, start, poll."""
-    await application.initialize()
-    if application.post_init:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-
-
-async def stop_application(application: Application) -> None:
-    """What ``run_polling`` does on a stop signal: stop polling, stop, post_stop, shutdown."""
-    try:
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        if application.post_stop:
-            await application.post_stop(application)
-    finally:
-        await application.shutdown()
-
-
-@asynccontextmanager
-async def running(application: Application) -> AsyncIterator[Application]:
-    """Run ``application`` against the emulator for the duration of the block, then stop it cleanly."""
-    await start_application(application)
-    try:
-        yield application
-    finally:
-        await stop_application(application)
+def running(application: Application) -> AbstractAsyncContextManager[Application]:
+    """Run ``application`` against the emulator for the block, then stop it as a stop signal would."""
+    return polling(application, poll_timeout=1)
 
 
 @dataclass

@@ -55,17 +55,6 @@ TOKEN = "123456:TEST-TOKEN"
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Got it", callback_data="ack")]])
 
 
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; the emulator must be reached directly."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    # PTB's future behaviour (retry_after as timedelta); also silences its deprecation warning.
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest_asyncio.fixture  # explicit, so the file also works under asyncio_mode=strict
 async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator(token=TOKEN, bot_username="FraudAwarenessBot") as emulator:

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from telegram_helpers import (
-    PROXY_VARIABLES,
     REPLY_TIMEOUT,
     TOKEN,
     RunningBot,
@@ -60,16 +59,6 @@ FRIEND_SCAM = (
 )
 NEWS = "Police warn: parcel 'redelivery fee' texts are a scam. Royal Mail never asks for a fee by text message."
 PARCEL = "phishing_link_parcel_redelivery_fee"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; the emulator must be reached directly."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
 
 @pytest_asyncio.fixture

@@ -22,7 +22,6 @@ import pytest_asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram_helpers import (
-    PROXY_VARIABLES,
     REPLY_TIMEOUT,
     TOKEN,
     ask,
@@ -63,16 +62,6 @@ PATTERN_ZH = "好友视频通话（AI换脸）后发文字借钱"
 CATEGORY_ZH = "AI换脸视频通话"
 CALM_EN = "No known scam pattern found"
 MEDIA_GUIDANCE_EN = "How to check a video or voice call"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; the emulator must be reached directly."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB's future retry_after type; silences its deprecation warning
 
 
 @pytest_asyncio.fixture

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -73,6 +75,34 @@ def build_application(
     )
     plugin.install(application)
     return application
+
+
+@asynccontextmanager
+async def polling(application: Application, *, poll_timeout: int = 5) -> AsyncIterator[Application]:
+    """Long-poll for the duration of the block, started and stopped as ``run_polling`` would do it.
+
+    ``post_init`` and ``post_stop`` are run too: the plugin starts its knowledge watcher in one
+    and answers everything still waiting in the other. The sandbox, the benchmarks and the
+    end-to-end tests all use this, so they run the bot exactly as production does.
+    """
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+    try:
+        yield application
+    finally:
+        try:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+        finally:
+            await application.shutdown()
 
 
 def run(settings: Settings) -> None:

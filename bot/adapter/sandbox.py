@@ -15,7 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from bot.adapter.plugin import FraudAwareness
-from bot.adapter.runner import build_application
+from bot.adapter.runner import build_application, polling
 from bot.config import Settings
 from bot.emulator import BotApiEmulator, origin_hidden_user
 from bot.emulator.sandbox import run_console
@@ -67,25 +67,13 @@ async def sandbox(
         application = build_application(
             settings, plugin, token=emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url
         )
-        await application.initialize()
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=5)
-        out.write(f"Bot is polling {emu.base_url}… as it would poll Telegram.\n")
-        try:
+        async with polling(application, poll_timeout=5):
+            out.write(f"Bot is polling {emu.base_url}… as it would poll Telegram.\n")
             if interactive:
                 await run_console(emu, stdin=stdin, stdout=out)
             else:
                 await _demo(emu, out)
                 out.write("\n(Run `make run` in a terminal to chat with the bot yourself.)\n")
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-            await application.shutdown()
 
 
 def run_sandbox(settings: Settings) -> None:
