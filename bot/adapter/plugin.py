@@ -136,7 +136,7 @@ class FraudAwareness:
         seed_if_empty(repository, settings.knowledge_dir)
         self.knowledge = KnowledgeService(self.engine.assessor, repository)
         self.admin = KnowledgeAdmin(settings, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
-        self._watcher: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
 
     # Installation
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
@@ -175,11 +175,14 @@ class FraudAwareness:
         async def post_init(app: Application) -> None:
             if previous_init:
                 await previous_init(app)
-            self._watcher = asyncio.create_task(self.knowledge.watch())  # other processes' knowledge changes
+            self._background = [
+                asyncio.create_task(self.knowledge.watch()),  # other processes' knowledge changes
+                asyncio.create_task(self._housekeeping()),  # retention, as /privacy promises
+            ]
 
         async def post_stop(app: Application) -> None:
-            if self._watcher:
-                self._watcher.cancel()
+            for task in self._background:
+                task.cancel()
             await self.drain()
             if previous_stop:
                 await previous_stop(app)
@@ -187,6 +190,18 @@ class FraudAwareness:
         application.post_init = post_init
         application.post_stop = post_stop
         self._application = application
+
+    async def _housekeeping(self, every: float = 6 * 3600) -> None:
+        """Delete what /privacy says is kept only for a while: old answers, reviewed reports' text."""
+        while True:
+            try:
+                answers = await self.store.forget_answers_older_than(self.settings.answer_retention_days)
+                reports = await self.store.forget_reviewed_report_texts()
+                if answers or reports:
+                    log.info("retention: %d old answers deleted, %d reviewed report texts erased", answers, reports)
+            except Exception:  # the next round tries again; a locked database must not end the loop
+                log.warning("retention clean-up failed", exc_info=True)
+            await asyncio.sleep(every)
 
     def _spawn(self, coroutine: Awaitable[None]) -> asyncio.Task[Any]:
         task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)

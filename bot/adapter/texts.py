@@ -65,7 +65,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "(no text), kept {retention} days, so the 👍/👎 buttons work and we can measure quality.\n"
             "• Your 👍/👎 feedback and your /language choice.\n"
             "• If you press “Report as scam”, the text of that message and your user id are stored for our "
-            "reviewers until they handle it.\n"
+            "reviewers; the text is erased a day after they have handled it.\n"
             "• In groups, messages are checked in memory and not stored, unless someone reports them.\n"
             "Nothing is sent to third parties{llm_note}."
         ),
@@ -77,7 +77,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "保存{retention}天，"
             "用于👍/👎按钮和质量统计。\n"
             "• 你的👍/👎反馈和 /language 语言选择。\n"
-            "• 如果你点击「举报诈骗」，该消息的文字和你的用户ID会保存给审核人员，处理完毕为止。\n"
+            "• 如果你点击「举报诈骗」，该消息的文字和你的用户ID会保存给审核人员，审核完成一天后文字即删除。\n"
             "• 群聊消息只在内存中检查，不保存，除非有人举报。\n"
             "不会向第三方发送任何内容{llm_note}。"
         ),

@@ -22,6 +22,8 @@ from bot.storage.models import Answer, Base, Feedback, GroupSettings, GroupStats
 
 log = logging.getLogger(__name__)
 
+REDACTED = "[removed after review]"
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
@@ -222,6 +224,20 @@ class Store:
             old = select(Answer.id).where(Answer.created_at < cutoff)
             await s.execute(delete(Feedback).where(Feedback.answer_id.in_(old)))
             result = await s.execute(delete(Answer).where(Answer.created_at < cutoff))
+            return int(result.rowcount or 0)
+
+    async def forget_reviewed_report_texts(self, after: timedelta = timedelta(days=1)) -> int:
+        """Privacy: a reported message's text is kept until reviewers handled it, then erased.
+
+        What an admin accepted now lives in the knowledge base; the report keeps only its outcome.
+        """
+        cutoff = utcnow() - after
+        async with self.session() as s:
+            result = await s.execute(
+                update(Report)
+                .where(Report.status != "open", Report.resolved_at < cutoff, Report.text != REDACTED)
+                .values(text=REDACTED)
+            )
             return int(result.rowcount or 0)
 
 
