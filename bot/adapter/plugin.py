@@ -183,6 +183,9 @@ class FraudAwareness:
         async def post_stop(app: Application) -> None:
             for task in self._background:
                 task.cancel()
+            # Wait for them to unwind before drain() closes the database they may be using.
+            await asyncio.gather(*self._background, return_exceptions=True)
+            self._background = []
             await self.drain()
             if previous_stop:
                 await previous_stop(app)
