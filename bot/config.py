@@ -42,7 +42,12 @@ class Settings(BaseSettings):
         description="sentence-transformers model name or local path; the default is bundled and English-only",
     )
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
-    torch_threads: int = Field(default=1, ge=0, description="intra-op threads per encode; 0 keeps torch's default")
+    torch_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="intra-op threads per encode; unset: 1 in the bot (many single messages), torch's default "
+        "for batches (CLI)",
+    )
     dense_unknown_cutoff: float = Field(
         default=0.3, gt=0, le=1, description="share of [UNK] tokens at which dense scores stop being trusted"
     )
