@@ -155,6 +155,10 @@ async def test_check_on_a_reply_answers_in_the_group(emu, engine, tmp_path):
         lonely = emu.send_message(group, ben, "/check")
         [hint] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=lonely)
         assert "Reply to the message" in hint["text"]
+        benign = emu.send_message(group, ann, "Dinner at grandma's on Sunday, bring the dumplings")
+        mention = emu.send_message(group, ben, "@FraudAwarenessBot is this one ok?", reply_to=benign["message_id"])
+        [calm] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=mention)
+        assert calm["text"].startswith("✅")
 
 
 async def test_only_admins_change_settings_and_settings_survive_a_restart(emu, engine, tmp_path):
