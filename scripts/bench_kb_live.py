@@ -111,7 +111,7 @@ async def edit_pattern(admin: Admin, pattern_id: str, i: int) -> float:
 
 
 async def measure(label: str, patterns: list[ScamPattern], embedder: SentenceTransformerEmbedder, repeat: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # SQLite may still drop its WAL files
         data = Path(tmp)
         repository = KnowledgeRepository.for_data_dir(data)
         repository.apply_import(patterns, actor="bench")
