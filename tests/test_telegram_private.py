@@ -35,7 +35,7 @@ from telegram_helpers import (
 )
 
 from bot.adapter import sandbox as sandbox_module
-from bot.adapter.plugin import SEND_ATTEMPTS
+from bot.adapter.sending import SEND_ATTEMPTS
 from bot.core.engine import Engine
 from bot.emulator import BotApiEmulator, origin_hidden_user, origin_user
 from bot.emulator.entities import utf16_len

@@ -32,9 +32,7 @@ from telegram import (
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
-    ReplyParameters,
     Update,
     User,
 )
@@ -50,6 +48,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapter.sending import send_reply
 from bot.adapter.texts import language_from_telegram, text
 from bot.config import Sensitivity, Settings
 from bot.core.assess import Assessment
@@ -69,7 +68,6 @@ CHANNEL_BOT = 136817688
 CALLBACK_PREFIX = "fa:"
 _PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _COUNT_FLUSH_EVERY = 100
 ASSESS_BATCH = 32
 
@@ -261,13 +259,8 @@ class GroupAlerts:
                 ]
             ]
         )
-        sent = await context.bot.send_message(
-            message.chat_id,
-            self.engine.group_alert(assessment, language),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
-            link_preview_options=_NO_PREVIEW,
+        sent = await send_reply(
+            context.bot, message.chat_id, message.message_id, self.engine.group_alert(assessment, language), keyboard
         )
         self.alerts[alert_id] = AlertRecord(
             chat_id=message.chat_id,
@@ -503,7 +496,7 @@ class GroupAlerts:
             log.info("group %s migrated to supergroup %s", message.chat_id, message.migrate_to_chat_id)
 
     async def _reply(self, message: Message, body: str) -> None:
-        await message.reply_html(body, do_quote=True, link_preview_options=_NO_PREVIEW)
+        await send_reply(message.get_bot(), message.chat_id, message.message_id, body)
 
 
 def _sensitivity(group: GroupSettings) -> Sensitivity:

@@ -30,13 +30,11 @@ from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
-    ReplyParameters,
     Update,
     User,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
@@ -51,10 +49,11 @@ from telegram.ext import (
 from bot.adapter.admin import KnowledgeAdmin
 from bot.adapter.bursts import BurstCollector
 from bot.adapter.groups import GroupAlerts
+from bot.adapter.sending import send_reply
 from bot.adapter.texts import language_from_telegram, text
 from bot.config import Settings
 from bot.core.engine import Engine
-from bot.core.reply import TELEGRAM_LIMIT, html_to_plain
+from bot.core.reply import html_to_plain
 from bot.core.text import Language, MessageText
 from bot.kb.service import KnowledgeService, open_repository, seed_if_empty
 from bot.storage import Store
@@ -70,12 +69,6 @@ DEFAULT_COMMANDS: dict[str, str | None] = {
     "privacy": "privacy",
 }
 _MEDIA = filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-SEND_ATTEMPTS = 3
-SEND_RETRY_DELAY = 0.5
-"""Seconds before the first retry of a transiently failed send; doubled for the next."""
 
 
 def _log_task_failure(task: asyncio.Task[Any]) -> None:
@@ -401,53 +394,10 @@ class FraudAwareness:
     async def _send(
         self, message: Message | None, body: str, keyboard: InlineKeyboardMarkup | None = None
     ) -> Message | None:
-        """Reply as HTML; if Telegram rejects the markup, send the same words as plain text.
-
-        A transient failure (a 5xx, a dropped connection, a timeout) is retried after a short
-        pause: the answer may be what stops someone sending money, and a moment's outage must
-        not swallow it. A 429 is retried by the AIORateLimiter after Telegram's ``retry_after``.
-        A timeout can mean Telegram delivered anyway; a rare duplicate beats a lost warning.
-        """
+        """Reply to ``message`` as HTML (see :func:`bot.adapter.sending.send_reply` for retries)."""
         if message is None:
             return None
-        attempt = 1
-        while True:
-            try:
-                return await self._send_once(message, body, keyboard)
-            except BadRequest:  # a NetworkError subclass, but final: the same request fails again
-                raise
-            except NetworkError as exc:  # TimedOut included
-                if attempt >= SEND_ATTEMPTS:
-                    raise
-                pause = SEND_RETRY_DELAY * 2 ** (attempt - 1)
-                log.warning("sending to chat %s failed (%s); retry in %.1f s", message.chat_id, exc, pause)
-                await asyncio.sleep(pause)
-                attempt += 1
-
-    async def _send_once(self, message: Message, body: str, keyboard: InlineKeyboardMarkup | None) -> Message:
-        """One delivery attempt, with the plain-text fallback for markup Telegram refuses."""
-        body = body[: TELEGRAM_LIMIT - 1]
-        reply = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
-        try:
-            return await message.get_bot().send_message(
-                message.chat_id,
-                body,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard,
-                reply_parameters=reply,
-                link_preview_options=_NO_PREVIEW,
-            )
-        except BadRequest as exc:
-            if "parse" not in str(exc).lower():
-                raise
-            log.warning("HTML rejected by Telegram (%s); sending plain text", exc)
-            return await message.get_bot().send_message(
-                message.chat_id,
-                html_to_plain(body),
-                reply_markup=keyboard,
-                reply_parameters=reply,
-                link_preview_options=_NO_PREVIEW,
-            )
+        return await send_reply(message.get_bot(), message.chat_id, message.message_id, body, keyboard)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log every failure; tell a private-chat user something went wrong, never what."""
