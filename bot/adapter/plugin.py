@@ -108,9 +108,7 @@ class FraudAwareness:
     ) -> None:
         self.settings = settings
         self.engine = engine or Engine.load(settings)
-        self.store = store or (
-            Store(settings.database_url) if settings.database_url else Store.for_data_dir(settings.data_dir)
-        )
+        self.store = store or Store.from_settings(settings)
         self.commands = {**DEFAULT_COMMANDS, **(commands or {})}
         self.private_messages = private_messages
         self.answer_unknown_commands = answer_unknown_commands

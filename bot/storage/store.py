@@ -12,13 +12,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.storage.models import Answer, Base, Feedback, GroupSettings, GroupStats, Report, UserPreference, utcnow
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,11 @@ class Store:
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._ready = False
         self._ready_lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """``DATABASE_URL`` when set, else the SQLite file in ``DATA_DIR`` (the knowledge repository's rule too)."""
+        return cls(settings.database_url) if settings.database_url else cls.for_data_dir(settings.data_dir)
 
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> Store:
