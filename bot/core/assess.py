@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 Verdict = Literal["scam", "suspicious", "safe"]
 MAX_MATCHES = 5
+NEIGHBOURS = 10
+"""How many nearest knowledge texts vote on "scam or legitimate lookalike" (the ``neighbours`` feature)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,8 @@ class Assessor:
         kb = kb if kb is not None else load_knowledge(settings.knowledge_dir)
         embedder = embedder or embedder_from_settings(settings)
         dense = DenseIndex.load_or_build(settings.index_dir, kb, embedder, show_progress=show_progress)
-        return cls(settings, embedder, RetrievalIndex.create(kb, dense), RiskModel.load(settings.calibration_file))
+        risk_model = RiskModel.load(settings.calibration_file, embedder.name)
+        return cls(settings, embedder, RetrievalIndex.create(kb, dense), risk_model)
 
     @property
     def index(self) -> RetrievalIndex:
@@ -225,6 +228,10 @@ class Assessor:
             return Assessment("safe", 0.0, False, (), flags, message.language, features, None, thresholds)
 
         trust = float(np.clip(1.0 - unknown / self.settings.dense_unknown_cutoff, 0.0, 1.0))
+        # Each model has its own similarity scale (e5 rates unrelated texts about 0.8): rescale the
+        # dense score so 0 means "unrelated" before fusing it with BM25, whose scores start at 0.
+        floor = self.embedder.similarity_floor
+        dense = np.clip((dense - floor) / (1.0 - floor), 0.0, 1.0)
         lexical = index.lexical.scores(message.normalised)
         weight = self.settings.lexical_weight
         fused = (trust * dense + weight * lexical) / (trust + weight) if trust + weight > 0 else lexical
@@ -239,12 +246,14 @@ class Assessor:
             doc = index.dense.documents[best_counter]
             lookalike = PatternMatch(doc.pattern_id, doc.category, lookalike_score, doc.text)
 
+        nearest = np.argsort(-fused, kind="stable")[:NEIGHBOURS]
         features = ScoreFeatures(
             match=matches[0].score if matches else 0.0,
             lookalike=lookalike_score,
             flags=red_flag_score(list(flags)),
             flag_count=float(len({f.kind for f in flags})),
             trust=trust,
+            neighbours=float(np.mean(~index.is_counter[nearest])) if len(nearest) else 0.0,
         )
         risk = self.risk_model.risk(features)
         verdict: Verdict = (

@@ -32,6 +32,9 @@ class ScoreFeatures:
     """How many distinct kinds of red flag were found."""
     trust: float
     """How far the embedding model could read the message (1 = fully)."""
+    neighbours: float = 0.0
+    """Share of scam examples (not legitimate lookalikes) among the nearest knowledge texts: a
+    promotion sitting among real promotions is told apart from a scam that merely shares words."""
 
     @classmethod
     def names(cls) -> list[str]:
@@ -47,7 +50,8 @@ class ScoreFeatures:
 FEATURE_NAMES = [*ScoreFeatures.names(), "margin", "match_x_trust"]
 
 # Used only when no fitted calibration exists yet: sensible, deliberately conservative.
-_FALLBACK = {"intercept": -6.0, "coefficients": [6.0, -2.0, 4.0, 0.5, 0.0, 4.0, 0.0]}
+_FALLBACK_INTERCEPT = -6.0
+_FALLBACK_WEIGHTS = {"match": 6.0, "lookalike": -2.0, "flags": 4.0, "flag_count": 0.5, "margin": 4.0}
 
 
 @dataclass(frozen=True)
@@ -63,20 +67,38 @@ class RiskModel:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     @classmethod
-    def load(cls, path: Path) -> RiskModel:
-        if not path.exists():
-            log.warning("no calibration at %s; using conservative fallback weights", path)
-            return cls(_FALLBACK["intercept"], tuple(_FALLBACK["coefficients"]))
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("features") != FEATURE_NAMES:
-            raise ValueError(f"{path}: features {data.get('features')} do not match {FEATURE_NAMES}; re-run calibrate")
-        return cls(float(data["intercept"]), tuple(float(c) for c in data["coefficients"]), data.get("model", "?"))
+    def fallback(cls) -> RiskModel:
+        return cls(_FALLBACK_INTERCEPT, tuple(_FALLBACK_WEIGHTS.get(name, 0.0) for name in FEATURE_NAMES))
+
+    @classmethod
+    def load(cls, path: Path, model: str) -> RiskModel:
+        """The weights fitted for embedding ``model``: similarities of another model mean other things.
+
+        The file holds one fit per model, so switching ``EMBEDDING_BACKEND`` back and forth
+        needs no refit; a model with no fit gets conservative fallback weights and a warning.
+        """
+        fits = _read_fits(path)
+        fit = fits.get(model)
+        if fit is None:
+            log.warning("no calibration for %s in %s; using conservative fallback weights (run calibrate)", model, path)
+            return cls.fallback()
+        if fit.get("features") != FEATURE_NAMES:
+            raise ValueError(f"{path}: features {fit.get('features')} do not match {FEATURE_NAMES}; re-run calibrate")
+        return cls(float(fit["intercept"]), tuple(float(c) for c in fit["coefficients"]), model)
 
     def save(self, path: Path) -> None:
-        payload = {
-            "model": self.fitted_for,
+        """Store this fit beside the other models' fits."""
+        fits = _read_fits(path)
+        fits[self.fitted_for] = {
             "features": FEATURE_NAMES,
             "intercept": self.intercept,
             "coefficients": list(self.coefficients),
         }
-        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps({"models": fits}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _read_fits(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return dict(data.get("models", {}))

@@ -31,6 +31,11 @@ class Embedder(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def similarity_floor(self) -> float:
+        """Cosine similarity that already means "unrelated" for this model (0 for most, about 0.8 for e5)."""
+        ...
+
     def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
         ...
@@ -69,6 +74,8 @@ class SentenceTransformerEmbedder:
     @property
     def name(self) -> str:
         return self._model_setting
+
+    similarity_floor = 0.0
 
     def _load(self):  # type: ignore[no-untyped-def]
         with self._lock:
@@ -116,11 +123,19 @@ class SentenceTransformerEmbedder:
 
 
 def embedder_from_settings(settings: Settings) -> Embedder:
-    """The configured embedding backend: the local sentence-transformers model, or the OpenAI embeddings API."""
+    """The configured embedding backend: bundled e5 (default), a sentence-transformers model, or OpenAI's API.
+
+    Each backend is imported only when chosen: torch is never loaded unless
+    sentence-transformers is (start-up time and hundreds of MB of memory).
+    """
     if settings.embedding_backend == "openai":
         from bot.core.embedding_openai import OpenAIEmbedder
 
         return OpenAIEmbedder(settings)
+    if settings.embedding_backend == "e5":
+        from bot.core.embedding_e5 import E5Embedder
+
+        return E5Embedder(threads=settings.embedding_threads, batch_size=settings.embedding_batch_size)
     return SentenceTransformerEmbedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.torch_threads
+        settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
     )

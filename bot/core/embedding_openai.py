@@ -55,6 +55,8 @@ class OpenAIEmbedder:
     def name(self) -> str:
         return f"{NAME_PREFIX}{self.model}"
 
+    similarity_floor = 0.0
+
     def _openai(self) -> Any:
         with self._lock:
             if self._client is None:

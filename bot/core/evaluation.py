@@ -19,6 +19,9 @@ from bot.core.assess import Assessment
 from bot.core.taxonomy import BENIGN, EVALUATION_LABELS
 
 SENSITIVITIES: tuple[Sensitivity, ...] = ("low", "normal", "high")
+ORDINARY_KINDS = {"chat", "commercial"}
+"""Benign messages people receive every day: personal chat and ordinary commercial and service traffic.
+(``hard_negative`` are the benign messages that talk about scams: news, police reminders.)"""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
+def _warned_rate(benign: Sequence[tuple[LabelledMessage, Assessment]], kinds: set[str]) -> float | None:
+    """Share of benign messages of these kinds that got anything but ``safe``."""
+    chosen = [a for m, a in benign if m.kind in kinds]
+    return _ratio(sum(a.verdict != "safe" for a in chosen), len(chosen))
+
+
 def metrics(pairs: Sequence[tuple[LabelledMessage, Assessment]]) -> dict[str, Any]:
     """Scam recall, category accuracy, and group-alert precision/recall/false-alert rate."""
     scams = [(m, a) for m, a in pairs if m.is_scam]
@@ -74,13 +83,10 @@ def metrics(pairs: Sequence[tuple[LabelledMessage, Assessment]]) -> dict[str, An
         "scam_recall": _ratio(sum(a.verdict != "safe" for _, a in scams), len(scams)),
         "scam_verdict_recall": _ratio(sum(a.verdict == "scam" for _, a in scams), len(scams)),
         "benign_warned_rate": _ratio(sum(a.verdict != "safe" for _, a in benign), len(benign)),
-        "chat_warned_rate": _ratio(
-            sum(a.verdict != "safe" for m, a in benign if m.kind == "chat"), sum(m.kind == "chat" for m, _ in benign)
-        ),
-        "hard_negative_warned_rate": _ratio(
-            sum(a.verdict != "safe" for m, a in benign if m.kind == "hard_negative"),
-            sum(m.kind == "hard_negative" for m, _ in benign),
-        ),
+        "chat_warned_rate": _warned_rate(benign, {"chat"}),
+        "commercial_warned_rate": _warned_rate(benign, {"commercial"}),
+        "ordinary_warned_rate": _warned_rate(benign, ORDINARY_KINDS),
+        "hard_negative_warned_rate": _warned_rate(benign, {"hard_negative"}),
         "category_top1": _ratio(
             sum(bool(a.matches) and a.matches[0].category == m.label for m, a in scams), len(scams)
         ),
@@ -123,7 +129,9 @@ def markdown_table(title: str, grouped: dict[str, dict[str, Any]]) -> str:
         row("messages (scam / benign)", lambda g: f"{g['scams']} / {g['benign']}"),
         row("scam recall (verdict not safe)", lambda g: _pct(g["scam_recall"])),
         row("verdict `scam` on scams", lambda g: _pct(g["scam_verdict_recall"])),
-        row("ordinary chat warned (not safe)", lambda g: _pct(g["chat_warned_rate"])),
+        row("ordinary messages warned (not safe)", lambda g: _pct(g["ordinary_warned_rate"])),
+        row("· personal chat warned", lambda g: _pct(g["chat_warned_rate"])),
+        row("· commercial and service warned", lambda g: _pct(g["commercial_warned_rate"])),
         row("hard negatives warned (not safe)", lambda g: _pct(g["hard_negative_warned_rate"])),
         row("category top-1", lambda g: _pct(g["category_top1"])),
         row("category top-3", lambda g: _pct(g["category_top3"])),

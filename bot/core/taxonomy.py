@@ -28,6 +28,7 @@ SCAM_CATEGORIES: Final[tuple[str, ...]] = (
     "task_job_scam",
     "fake_charity_disaster",
     "prize_lottery",
+    "online_shopping_scam",
 )
 
 BENIGN: Final = "benign"
@@ -54,4 +55,5 @@ CATEGORY_NAMES: Final[dict[str, dict[str, str]]] = {
     "task_job_scam": {"en": "task or job scam", "zh": "刷单兼职诈骗"},
     "fake_charity_disaster": {"en": "fake charity appeal", "zh": "虚假慈善募捐"},
     "prize_lottery": {"en": "fake prize or lottery", "zh": "虚假中奖"},
+    "online_shopping_scam": {"en": "online shopping scam", "zh": "网购诈骗"},
 }
