@@ -7,7 +7,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test lint eval bench install clean
+.PHONY: run test lint eval eval-minilm bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest -q
 
+DEV_SET  := data/eval/dev.jsonl+data/eval/dev_realworld.jsonl
+TEST_SET := data/eval/test.jsonl+data/eval/test_realworld.jsonl
+
 eval: $(STAMP)
-	$(PY) scripts/evaluate.py data/eval/dev.jsonl data/eval/test.jsonl
+	$(PY) scripts/evaluate.py $(DEV_SET) $(TEST_SET)
+
+eval-minilm: $(STAMP)
+	EMBEDDING_BACKEND=sentence-transformers $(PY) scripts/evaluate.py $(DEV_SET) $(TEST_SET)
 
 bench: $(STAMP)
 	$(PY) scripts/bench_check.py

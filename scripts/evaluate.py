@@ -1,7 +1,13 @@
 #!/usr/bin/env python
 """Evaluate the engine on labelled JSON lines and print README-ready tables.
 
-    python scripts/evaluate.py data/eval/dev.jsonl data/eval/test.jsonl [--json out.json]
+    python scripts/evaluate.py data/eval/dev.jsonl+data/eval/dev_realworld.jsonl \
+        data/eval/test.jsonl+data/eval/test_realworld.jsonl [--json out.json] [--errors]
+
+Each argument is one set; files joined with ``+`` are reported together (the
+development set is its first round plus the real-world round, likewise the test set).
+The embedding backend is the configured one (``EMBEDDING_BACKEND``), so the same
+command measures each model: ``make eval`` and ``make eval-minilm``.
 
 Figures: scam recall (verdict not safe), category top-1/top-3, and group-alert
 precision / recall / false-alert rate at each sensitivity, per language.
@@ -23,7 +29,7 @@ from bot.core.evaluation import grouped_metrics, load_labelled, markdown_table
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="+", type=Path, help="labelled JSONL files")
+    parser.add_argument("sets", nargs="+", help="labelled JSONL files; join files of one set with +")
     parser.add_argument("--json", type=Path, help="also write all figures as JSON here")
     parser.add_argument("--errors", action="store_true", help="list misclassified messages on stderr")
     args = parser.parse_args()
@@ -31,15 +37,18 @@ def main() -> int:
 
     engine = Engine.load(Settings(knowledge_source="files"))
     report: dict[str, object] = {}
-    for path in args.files:
-        messages = load_labelled(path)
+    print(f"embedding model: {engine.assessor.embedder.name}\n")
+    for spec in args.sets:
+        paths = [Path(part) for part in spec.split("+")]
+        name = " + ".join(path.name for path in paths)
+        messages = [m for path in paths for m in load_labelled(path)]
         started = time.perf_counter()
         assessments = engine.assess_many([m.text for m in messages])
         elapsed = time.perf_counter() - started
         pairs = list(zip(messages, assessments, strict=True))
         grouped = grouped_metrics(pairs)
-        report[path.name] = grouped
-        print(markdown_table(f"{path.name} ({len(messages)} messages, assessed in {elapsed:.1f} s)", grouped))
+        report[name] = grouped
+        print(markdown_table(f"{name} ({len(messages)} messages, assessed in {elapsed:.1f} s)", grouped))
         print()
         if args.errors:
             for message, assessment in pairs:
