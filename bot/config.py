@@ -61,11 +61,11 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=1.0, ge=0, le=5, description="weight of BM25 beside dense similarity")
 
     # Decisions (risk is the calibrated probability that a message is a scam)
-    risk_scam: float = Field(default=0.64, ge=0, le=1)
-    risk_suspicious: float = Field(default=0.2, ge=0, le=1)
-    alert_risk_low: float = Field(default=0.99, ge=0, le=1, description="group alerts at low sensitivity")
-    alert_risk_normal: float = Field(default=0.955, ge=0, le=1, description="group alerts at normal sensitivity")
-    alert_risk_high: float = Field(default=0.84, ge=0, le=1, description="group alerts at high sensitivity")
+    risk_scam: float = Field(default=0.53, ge=0, le=1)
+    risk_suspicious: float = Field(default=0.32, ge=0, le=1)
+    alert_risk_low: float = Field(default=0.96, ge=0, le=1, description="group alerts at low sensitivity")
+    alert_risk_normal: float = Field(default=0.92, ge=0, le=1, description="group alerts at normal sensitivity")
+    alert_risk_high: float = Field(default=0.77, ge=0, le=1, description="group alerts at high sensitivity")
     alert_min_match: float = Field(
         default=0.2, ge=0, le=1, description="a group alert also needs this similarity to a known scam example"
     )
