@@ -33,9 +33,9 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def _load_engine(settings: Settings, *, show_progress: bool = False):  # type: ignore[no-untyped-def]
-    from bot.core.engine import Engine
+    from bot.app import build_engine  # late: ``--help`` and ``kb validate`` need no model
 
-    return Engine.load(settings, show_progress=show_progress)
+    return build_engine(settings, show_progress=show_progress)
 
 
 def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | None]]:
@@ -97,13 +97,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.embedding import embedder_from_settings
+    from bot.app import build_embedder, load_knowledge_base
     from bot.core.index import DenseIndex
-    from bot.core.knowledge import load_knowledge
-    from bot.kb.service import live_knowledge
 
-    kb = live_knowledge(settings) if settings.knowledge_source == "database" else load_knowledge(settings.knowledge_dir)
-    embedder = embedder_from_settings(settings)  # local model or EMBEDDING_BACKEND=openai
+    kb = load_knowledge_base(settings)
+    embedder = build_embedder(settings)  # local model or EMBEDDING_BACKEND=openai
     index = DenseIndex.build(kb, embedder, show_progress=True)
     index.save(settings.index_dir)
     print(f"index built: {index.manifest.count} texts from {len(kb)} patterns -> {settings.index_dir}")
@@ -123,14 +121,15 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
     """Knowledge files and the live knowledge base: validate, import, export, list, history, undo."""
     from pathlib import Path
 
+    from bot.app import open_knowledge
     from bot.kb.files import export_patterns, read_patterns
-    from bot.kb.service import open_repository, seed_if_empty
 
     if args.kb_command == "validate":
         patterns = read_patterns(Path(args.path))
         print(f"{len(patterns)} patterns valid in {args.path}")
         return 0
-    repo = open_repository(settings)
+    live = open_knowledge(settings)
+    repo = live.repository
     try:
         if args.kb_command == "import":
             patterns = read_patterns(Path(args.path))  # all files validated before anything is written
@@ -144,7 +143,7 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
                 repo.apply_import(patterns, _cli_actor(), prune=args.prune)
                 print("imported; running bots pick the change up within a second")
             return 0
-        seed_if_empty(repo, settings.knowledge_dir)
+        live.seed()
         if args.kb_command == "export":
             written = export_patterns(repo.load(), Path(args.dir))
             print(f"exported {len(written)} patterns to {args.dir}")

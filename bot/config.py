@@ -1,7 +1,9 @@
 """Settings from environment variables and ``.env`` (documented in ``.env.example``).
 
-One settings object serves the core, the CLI and the Telegram side so that a value
-means the same thing everywhere. The decision thresholds live here with defaults
+One settings object is read by the composition root (:mod:`bot.app`), which hands
+the core its own small config types, and by the Telegram side, so that a value means
+the same thing everywhere. This module imports nothing from the bot: it is the bottom
+of the dependency graph. The decision thresholds live here with defaults
 chosen from the evaluation on the development set (see README, "Measured quality");
 operators can move them without touching code.
 """
@@ -14,11 +16,10 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.core.embedding import BUNDLED_MODEL
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-Sensitivity = Literal["low", "normal", "high"]
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+"""The model shipped in a package: ``bot.core.embedding.BUNDLED_MODEL`` (a test pins them equal)."""
 
 
 class Settings(BaseSettings):
@@ -124,9 +125,6 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
-
-    def alert_threshold(self, sensitivity: Sensitivity = "normal") -> float:
-        return {"low": self.alert_risk_low, "normal": self.alert_risk_normal, "high": self.alert_risk_high}[sensitivity]
 
     @property
     def index_dir(self) -> Path:

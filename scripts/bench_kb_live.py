@@ -27,9 +27,9 @@ from typing import Any
 
 from bot.adapter.plugin import FraudAwareness
 from bot.adapter.runner import build_application, polling
+from bot.app import build_engine
 from bot.config import Settings
 from bot.core.embedding import SentenceTransformerEmbedder
-from bot.core.engine import Engine
 from bot.core.knowledge import MAX_TEXT_CHARS, ScamPattern, load_knowledge
 from bot.emulator import BotApiEmulator
 from bot.kb.repository import KnowledgeRepository
@@ -118,7 +118,7 @@ async def measure(label: str, patterns: list[ScamPattern], embedder: SentenceTra
         repository.close()
         settings = Settings(_env_file=None, data_dir=data, admin_ids=[ADMIN], burst_window_seconds=0.2)  # type: ignore[call-arg]
         started = time.perf_counter()
-        engine = await asyncio.to_thread(Engine.load, settings, embedder=embedder)
+        engine = await asyncio.to_thread(build_engine, settings, embedder=embedder)
         first_build = time.perf_counter() - started
         texts = engine.assessor.index.dense.manifest.count
         print(f"{label}: {len(patterns)} patterns, {texts} texts, first build {first_build:.1f} s", flush=True)

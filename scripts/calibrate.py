@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from bot.app import build_engine
 from bot.config import Settings
 from bot.core.calibration import RiskModel
-from bot.core.engine import Engine
 from bot.core.evaluation import load_labelled
 
 
@@ -55,7 +55,7 @@ def main() -> int:
     settings = Settings(knowledge_source="files")  # the shipped knowledge, not a live copy
     # The features are what is being fitted: the stored weights (perhaps for other features) are not loaded.
     with tempfile.TemporaryDirectory() as empty:
-        engine = Engine.load(settings.model_copy(update={"calibration_file": Path(empty) / "none.json"}))
+        engine = build_engine(settings.model_copy(update={"calibration_file": Path(empty) / "none.json"}))
     messages = [m for path in args.dev for m in load_labelled(path)]
     assessments = engine.assess_many([m.text for m in messages])
     usable = [(m, a) for m, a in zip(messages, assessments, strict=True) if a.has_text]

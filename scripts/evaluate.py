@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from bot.app import build_engine
 from bot.config import Settings
-from bot.core.engine import Engine
 from bot.core.evaluation import grouped_metrics, load_labelled, markdown_table
 
 
@@ -35,7 +35,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    engine = Engine.load(Settings(knowledge_source="files"))
+    engine = build_engine(Settings(knowledge_source="files"))
     report: dict[str, object] = {}
     print(f"embedding model: {engine.assessor.embedder.name}\n")
     for spec in args.sets:

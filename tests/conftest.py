@@ -11,8 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
+from bot.app import build_embedder, build_engine
 from bot.config import Settings
-from bot.core.embedding import Embedder, embedder_from_settings
+from bot.core.embedding import Embedder
 from bot.core.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,13 +22,13 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The default backend (bundled multilingual e5), loaded once for the whole run."""
-    return embedder_from_settings(Settings(_env_file=None))
+    return build_embedder(Settings(_env_file=None))
 
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("engine-data"))
-    return Engine.load(settings, embedder=embedder)
+    return build_engine(settings, embedder=embedder)
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+from html import escape
 
-from bot.core.knowledge import load_knowledge
+import pytest
 
 
 def top3_categories(assessment) -> list[str]:
@@ -135,5 +135,22 @@ def test_knowledge_swap_takes_effect_for_the_next_message(engine, tmp_path):
         engine.assessor.replace_knowledge(fewer, persist=False)
         assert "voice_clone_call" not in {m.category for m in engine.assess(text).matches}
     finally:
-        engine.assessor.replace_knowledge(load_knowledge(engine.settings.knowledge_dir), persist=False)
+        engine.assessor.replace_knowledge(kb, persist=False)
     assert "voice_clone_call" in top3_categories(engine.assess(text))
+
+
+def test_a_reply_is_worded_from_the_knowledge_its_verdict_was_made_with(engine):
+    """A live swap between assessing and answering must not pair one snapshot's verdict with another's text."""
+    kb = engine.assessor.kb
+    text = "Mum it's me, I lost my phone, this is my new number. Can you transfer £650 today? Don't tell dad"
+    before = engine.assess(text)
+    assert before.top is not None and before.verdict != "safe"
+    title = kb.by_id()[before.top.pattern_id].title.en
+    renamed = [p.model_copy(update={"title": p.title.model_copy(update={"en": "Renamed meanwhile"})}) for p in kb]
+    try:
+        engine.assessor.replace_knowledge(type(kb).from_patterns(renamed), persist=False)
+        assert "Renamed meanwhile" in engine.reply(engine.assess(text))  # the next message sees the new snapshot
+        reply = engine.reply(before)
+        assert escape(title) in reply and "Renamed meanwhile" not in reply
+    finally:
+        engine.assessor.replace_knowledge(kb, persist=False)

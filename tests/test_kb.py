@@ -93,8 +93,9 @@ def test_added_examples_go_to_the_right_language_and_are_not_duplicated(repo):
 
 async def test_a_change_is_live_for_the_next_message_and_other_processes_pick_it_up(repo, engine, tmp_path):
     # Private assessors sharing the heavy parts, so the session's engine is not changed.
-    here = Assessor(engine.settings, engine.assessor.embedder, engine.assessor.index, engine.assessor.risk_model)
-    there = Assessor(engine.settings, engine.assessor.embedder, engine.assessor.index, engine.assessor.risk_model)
+    shared = engine.assessor
+    here = Assessor(shared.config, shared.embedder, shared.index, shared.risk_model, index_dir=shared.index_dir)
+    there = Assessor(shared.config, shared.embedder, shared.index, shared.risk_model, index_dir=shared.index_dir)
     service = KnowledgeService(here, repo)
     other_process = KnowledgeService(there, KnowledgeRepository(repo.url))
     watcher = asyncio.create_task(other_process.watch(interval=0.1))

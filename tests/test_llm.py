@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 from fake_openai import FakeOpenAI, Reply
 
+from bot.app import build_embedder
 from bot.cli import check_jsonl, main
 from bot.config import Settings
 from bot.core.assess import Assessment, Assessor, RetrievalIndex
-from bot.core.engine import Engine, embedder_from_settings
+from bot.core.engine import Engine
 from bot.core.index import DenseIndex
 from bot.core.llm.combine import combine_verdict
 from bot.core.llm.explain import make_explanation
@@ -99,7 +100,7 @@ def llm_settings(server: FakeOpenAI, tmp_path: Path, **overrides: Any) -> Settin
 
 def with_llm(engine: Engine, settings: Settings) -> Engine:
     """The session engine's retrieval (model loaded once), with this test's LLM settings."""
-    return Engine(settings, engine.assessor, engine.contacts, LLMHelper.from_settings(settings))
+    return Engine(engine.assessor, engine.contacts, LLMHelper.from_settings(settings))
 
 
 @pytest.fixture
@@ -113,7 +114,7 @@ def contacts_lines(engine: Engine) -> list[str]:
 
 # -- 1. a good answer ----------------------------------------------------------------------------------
 async def test_a_good_answer_raises_a_novel_scam_to_suspicious_with_a_tailored_explanation(
-    engine: Engine, llm: Engine, server: FakeOpenAI
+    engine: Engine, llm: Engine, server: FakeOpenAI, tmp_path: Path
 ) -> None:
     base = await engine.assess_async(NOVEL_SCAM)
     assert base.verdict == "safe" and base.red_flags, "precondition: retrieval alone misses this novel scam"
@@ -133,7 +134,7 @@ async def test_a_good_answer_raises_a_novel_scam_to_suspicious_with_a_tailored_e
     assert all(line in reply for line in contacts_lines(engine))  # where to report: knowledge base
     [request] = server.chat_requests()
     assert request.body["response_format"]["type"] == "json_schema"
-    assert request.body["max_tokens"] == llm.settings.llm_max_tokens
+    assert request.body["max_tokens"] == llm_settings(server, tmp_path).llm_max_tokens
     assert request.headers["Authorization"] == "Bearer test-key"
 
 
@@ -392,8 +393,9 @@ def test_cli_check_llm_prints_the_helped_answer_and_keeps_the_jsonl_contract(
 
     lines = "\n".join(json.dumps({"id": i, "text": t}) for i, t in enumerate([NOVEL_SCAM, BENIGN, KNOWN_SCAM]))
     helped, plain = io.StringIO(), io.StringIO()
-    assert check_jsonl(llm.settings, io.StringIO(lines), helped, llm=True) == 0
-    assert check_jsonl(llm.settings, io.StringIO(lines), plain) == 0
+    settings = llm_settings(server, tmp_path)
+    assert check_jsonl(settings, io.StringIO(lines), helped, llm=True) == 0
+    assert check_jsonl(settings, io.StringIO(lines), plain) == 0
     rows = [json.loads(line) for line in helped.getvalue().splitlines()]
     assert [set(r) for r in rows] == [{"id", "verdict", "risk", "alert", "matches", "red_flags", "language"}] * 3
     assert [r["verdict"] for r in rows][:2] == ["suspicious", "safe"]
@@ -405,7 +407,7 @@ def test_openai_embeddings_backend_builds_an_index_and_retrieves(
     engine: Engine, server: FakeOpenAI, tmp_path: Path
 ) -> None:
     settings = llm_settings(server, tmp_path, embedding_backend="openai")
-    embedder = embedder_from_settings(settings)
+    embedder = build_embedder(settings)
     assert embedder.name == "openai:text-embedding-3-small"
     kb = engine.assessor.kb
     index_dir = tmp_path / "index"
@@ -417,7 +419,7 @@ def test_openai_embeddings_backend_builds_an_index_and_retrieves(
     DenseIndex.load_or_build(index_dir, kb, embedder)
     assert len(server.requests) == asked  # a current index is reused, not re-embedded
 
-    assessor = Assessor(settings, embedder, RetrievalIndex.create(kb, dense), engine.assessor.risk_model)
+    assessor = Assessor(engine.assessor.config, embedder, RetrievalIndex.create(kb, dense), engine.assessor.risk_model)
     patterns = kb.by_id()
     for pattern_id in ("phishing_link_parcel_redelivery_fee", "investment_scam_pig_butchering_wrong_number"):
         for example in (patterns[pattern_id].examples.en[0], patterns[pattern_id].examples.zh[0]):
@@ -431,7 +433,7 @@ def test_openai_embeddings_backend_builds_an_index_and_retrieves(
 def test_openai_embeddings_refuse_to_send_text_when_forbidden(server: FakeOpenAI, tmp_path: Path) -> None:
     settings = llm_settings(server, tmp_path, embedding_backend="openai", llm_send_message_text=False)
     with pytest.raises(ValueError, match="LLM_SEND_MESSAGE_TEXT"):
-        embedder_from_settings(settings)
+        build_embedder(settings)
     assert server.requests == []
 
 

@@ -26,6 +26,7 @@ from telegram_helpers import (
     standalone_bot,
 )
 
+from bot.app import assess_config, build_engine
 from bot.core.assess import Assessor
 from bot.core.engine import Engine
 from bot.core.taxonomy import SCAM_CATEGORIES
@@ -70,7 +71,10 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 def private_engine(settings: Any, engine: Engine) -> Engine:
     """The session's model, index and calibration, but knowledge changes swap only this engine's index."""
     shared = engine.assessor
-    return Engine(settings, Assessor(settings, shared.embedder, shared.index, shared.risk_model), engine.contacts)
+    assessor = Assessor(
+        assess_config(settings), shared.embedder, shared.index, shared.risk_model, index_dir=settings.index_dir
+    )
+    return Engine(assessor, engine.contacts)
 
 
 @asynccontextmanager
@@ -162,7 +166,7 @@ async def test_an_admin_teaches_a_new_scam_live_and_it_survives_a_restart(
 
     # A restart: a new engine, plugin and application on the same data directory, loaded the normal way.
     settings = fast_settings(tmp_path, admin_ids=[ADMIN_ID])
-    restarted = Engine.load(settings, embedder=engine.assessor.embedder)
+    restarted = build_engine(settings, embedder=engine.assessor.embedder)
     async with standalone_bot(emu, restarted, tmp_path, settings=settings) as bot:
         assert pattern_id in bot.plugin.knowledge.kb.by_id()
         answer = await bea.say(PIANO)

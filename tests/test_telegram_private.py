@@ -34,6 +34,7 @@ from telegram_helpers import (
     standalone_bot,
 )
 
+from bot import app
 from bot.adapter import sandbox as sandbox_module
 from bot.adapter.sending import SEND_ATTEMPTS
 from bot.core.engine import Engine
@@ -502,7 +503,7 @@ async def test_sandbox_demo_runs_to_completion_and_shows_the_warnings(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``make run`` with no token: the scripted demo against the emulator. Only the engine load is shared."""
-    monkeypatch.setattr(Engine, "load", classmethod(lambda cls, settings, **kwargs: engine))
+    monkeypatch.setattr(app, "build_engine", lambda settings, **kwargs: engine)
     out = io.StringIO()
     settings = fast_settings(tmp_path)
     await asyncio.wait_for(sandbox_module.sandbox(settings, interactive=False, out=out), timeout=120)

@@ -50,8 +50,9 @@ from telegram.ext import (
 
 from bot.adapter.sending import send_reply
 from bot.adapter.texts import language_from_telegram, text
-from bot.config import Sensitivity, Settings
+from bot.config import Settings
 from bot.core.assess import Assessment
+from bot.core.assess_config import Sensitivity
 from bot.core.engine import Engine
 from bot.core.reply import pattern_text
 from bot.core.text import Language, matching_form

@@ -51,11 +51,11 @@ from bot.adapter.bursts import BurstCollector
 from bot.adapter.groups import GroupAlerts
 from bot.adapter.sending import send_reply
 from bot.adapter.texts import language_from_telegram, text
+from bot.app import Services, build_services
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.reply import html_to_plain
 from bot.core.text import Language, MessageText
-from bot.kb.service import KnowledgeService, open_repository, seed_if_empty
 from bot.storage import Store
 from bot.storage.models import Answer, Report
 
@@ -99,6 +99,7 @@ class FraudAwareness:
         self,
         settings: Settings,
         *,
+        services: Services | None = None,
         engine: Engine | None = None,
         store: Store | None = None,
         commands: dict[str, str | None] | None = None,
@@ -107,8 +108,10 @@ class FraudAwareness:
         groups: bool = True,
     ) -> None:
         self.settings = settings
-        self.engine = engine or Engine.load(settings)
-        self.store = store or Store.from_settings(settings)
+        self.services = services or build_services(settings, engine=engine, store=store)
+        self.engine = self.services.engine
+        self.store = self.services.store
+        self.knowledge = self.services.knowledge
         self.commands = {**DEFAULT_COMMANDS, **(commands or {})}
         self.private_messages = private_messages
         self.answer_unknown_commands = answer_unknown_commands
@@ -123,9 +126,6 @@ class FraudAwareness:
         )
         self._application: Application | None = None
         self.groups = GroupAlerts(settings, self.engine, self.store, self._spawn) if groups else None
-        repository = open_repository(settings)
-        seed_if_empty(repository, settings.knowledge_dir)
-        self.knowledge = KnowledgeService(self.engine.assessor, repository)
         self.admin = KnowledgeAdmin(settings, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
         self._background: list[asyncio.Task[None]] = []
 
@@ -211,8 +211,7 @@ class FraudAwareness:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self.groups:
             await self.groups.flush_counts()
-        await self.store.close()
-        self.knowledge.repository.close()
+        await self.services.close()
 
     # Language
     async def reply_language(self, user: User | None, message_language: Language | None = None) -> Language:

@@ -16,6 +16,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.adapter.plugin import FraudAwareness
+from bot.app import bot_settings
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,7 @@ async def polling(application: Application, *, poll_timeout: int = 5) -> AsyncIt
 
 def run(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; on stop, waiting answers are sent before exit."""
-    if settings.embedding_threads is None:  # many concurrent single messages: one thread per encode is faster
-        settings = settings.model_copy(update={"embedding_threads": 1})
+    settings = bot_settings(settings)
     if settings.telegram_bot_token is None:
         from bot.adapter.sandbox import run_sandbox
 

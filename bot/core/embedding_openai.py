@@ -23,7 +23,7 @@ from bot.core.llm.client import is_local_url, openai_kwargs
 from bot.core.llm.masking import mask_personal_data
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.core.llm.config import OpenAISettings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class EmbeddingUnavailable(RuntimeError):
 class OpenAIEmbedder:
     """An :class:`~bot.core.embedding.Embedder` over the OpenAI embeddings API. Thread-safe."""
 
-    def __init__(self, settings: Settings, *, batch_size: int | None = None) -> None:
+    def __init__(self, settings: OpenAISettings, *, batch_size: int | None = None) -> None:
         if settings.openai_api_key is None:
             raise ValueError("EMBEDDING_BACKEND=openai needs OPENAI_API_KEY (any value for a local server)")
         if not settings.llm_send_message_text:

@@ -1,7 +1,9 @@
-"""The core put together: knowledge, assessor and reply text, loaded from settings.
+"""The core put together: assessor, reply text and the optional LLM help.
 
-This is the library entry point (``Engine.load(Settings())``) used by the CLI and the
-Telegram adapter alike, so both answer a message the same way.
+The CLI and the Telegram adapter answer a message through the same :class:`Engine`,
+so both say the same thing. An engine is built by the composition root
+(:func:`bot.app.build_engine`), which decides where knowledge, model and settings
+come from; the engine itself reads no configuration.
 """
 
 from __future__ import annotations
@@ -11,10 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.config import Settings
 from bot.core.assess import Assessment, Assessor
-from bot.core.embedding import Embedder, embedder_from_settings
-from bot.core.knowledge import KnowledgeBase
 from bot.core.llm.helper import LLMHelper
 from bot.core.reply import ReportingContacts, render_group_alert, render_reply
 from bot.core.text import Language
@@ -26,25 +25,10 @@ log = logging.getLogger(__name__)
 class Engine:
     """Assess messages and word the answers. Safe to share between threads and handlers."""
 
-    settings: Settings
     assessor: Assessor
     contacts: ReportingContacts
     helper: LLMHelper | None = None
     """Optional LLM second opinion; None (the default, and without OPENAI_API_KEY) means retrieval only."""
-
-    @classmethod
-    def load(
-        cls,
-        settings: Settings,
-        *,
-        kb: KnowledgeBase | None = None,
-        embedder: Embedder | None = None,
-        show_progress: bool = False,
-    ) -> Engine:
-        embedder = embedder or embedder_from_settings(settings)
-        assessor = Assessor.from_settings(settings, kb=kb, embedder=embedder, show_progress=show_progress)
-        contacts = ReportingContacts.load(settings.reporting_file)
-        return cls(settings, assessor, contacts, LLMHelper.from_settings(settings))
 
     def assess(self, text: str) -> Assessment:
         return self.assessor.assess(text)
@@ -66,7 +50,7 @@ class Engine:
         assessment = await self.assess_async(text)
         if self.helper is None:
             return assessment
-        patterns = self.assessor.index.patterns
+        patterns = assessment.patterns
         return await self.helper.help(text, assessment, patterns, user_id=user_id, language=language)
 
     async def assess_many_with_help(
@@ -74,13 +58,14 @@ class Engine:
     ) -> list[Assessment]:
         """A batch through retrieval (off the loop), then the LLM a few messages at a time (the CLI's ``--llm``)."""
         assessments = await asyncio.to_thread(self.assess_many, texts)
-        if self.helper is None:
+        if self.helper is None or not assessments:
             return assessments
-        return await self.helper.help_many(texts, assessments, self.assessor.index.patterns, language=language)
+        # One batch is assessed against one snapshot (see Assessor.assess_many).
+        return await self.helper.help_many(texts, assessments, assessments[0].patterns, language=language)
 
     def reply(self, assessment: Assessment, language: Language | None = None) -> str:
-        """The full answer as Telegram HTML, in ``language`` or the message's own."""
-        return render_reply(assessment, self.assessor.index.patterns, self.contacts, language)
+        """The full answer as Telegram HTML, in ``language`` or the message's own, from the assessment's snapshot."""
+        return render_reply(assessment, assessment.patterns, self.contacts, language)
 
     def group_alert(self, assessment: Assessment, language: Language | None = None) -> str:
-        return render_group_alert(assessment, self.assessor.index.patterns, language or assessment.language)
+        return render_group_alert(assessment, assessment.patterns, language or assessment.language)

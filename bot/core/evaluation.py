@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.config import Sensitivity
 from bot.core.assess import Assessment
+from bot.core.assess_config import SENSITIVITIES
 from bot.core.taxonomy import BENIGN, EVALUATION_LABELS
 
-SENSITIVITIES: tuple[Sensitivity, ...] = ("low", "normal", "high")
 ORDINARY_KINDS = {"chat", "commercial"}
 """Benign messages people receive every day: personal chat and ordinary commercial and service traffic.
 (``hard_negative`` are the benign messages that talk about scams: news, police reminders.)"""

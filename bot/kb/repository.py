@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, ScamPattern
 from bot.storage.models import Base, KbAudit, KbMeta, KbPattern, utcnow
-from bot.storage.store import sqlite_pragmas
+from bot.storage.store import data_dir_url, sqlite_pragmas
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,7 @@ class KnowledgeRepository:
 
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> KnowledgeRepository:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{data_dir / 'bot.sqlite3'}")
+        return cls(data_dir_url(data_dir))
 
     def close(self) -> None:
         self._engine.dispose()

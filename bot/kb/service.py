@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.config import Settings
 from bot.core.assess import Assessor
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, Messages, ScamPattern, load_knowledge
+from bot.core.text import detect_language, normalise
 from bot.kb.repository import AuditEntry, KnowledgeRepository
 
 log = logging.getLogger(__name__)
@@ -26,21 +26,31 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def open_repository(settings: Settings) -> KnowledgeRepository:
-    if settings.database_url:
-        return KnowledgeRepository(settings.database_url)
-    return KnowledgeRepository.for_data_dir(settings.data_dir)
+class LiveKnowledge:
+    """The running knowledge base in the database, seeded from the shipped YAML on first use.
 
+    The database implementation of :class:`bot.core.knowledge_source.KnowledgeSource`. It is
+    opened and seeded once by the composition root; the same repository then serves the
+    :class:`KnowledgeService` that applies admins' changes.
+    """
 
-def live_knowledge(settings: Settings, repository: KnowledgeRepository | None = None) -> KnowledgeBase:
-    """The running knowledge base: the database's, seeded from the shipped YAML on first start."""
-    repo = repository or open_repository(settings)
-    try:
-        seed_if_empty(repo, settings.knowledge_dir)
-        return repo.load()
-    finally:
-        if repository is None:
-            repo.close()
+    def __init__(self, repository: KnowledgeRepository, preset: Path) -> None:
+        self.repository = repository
+        self.preset = preset
+        self._seeded = False
+
+    def seed(self) -> None:
+        """Import the preset into an empty database, once per process."""
+        if not self._seeded:
+            seed_if_empty(self.repository, self.preset)
+            self._seeded = True
+
+    def load(self) -> KnowledgeBase:
+        self.seed()
+        return self.repository.load()
+
+    def close(self) -> None:
+        self.repository.close()
 
 
 def seed_if_empty(repository: KnowledgeRepository, preset: Path) -> int:
@@ -139,8 +149,6 @@ class KnowledgeService:
 
 def with_message(pattern: ScamPattern, text: str, *, counter: bool) -> ScamPattern:
     """A copy of ``pattern`` with ``text`` added to its examples or counter-examples (no duplicates)."""
-    from bot.core.text import detect_language, normalise
-
     clean = normalise(text, limit=2000)
     if not clean:
         raise KnowledgeError(["the message has no text to add"])

@@ -12,16 +12,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.storage.models import Answer, Base, Feedback, GroupSettings, GroupStats, Report, UserPreference, utcnow
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +27,12 @@ REDACTED = "[removed after review]"
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
+
+
+def data_dir_url(data_dir: Path) -> str:
+    """The SQLite file in ``data_dir`` that the store and the knowledge repository share by default."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(data_dir / "bot.sqlite3")
 
 
 class Store:
@@ -45,14 +48,8 @@ class Store:
         self._ready_lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Store:
-        """``DATABASE_URL`` when set, else the SQLite file in ``DATA_DIR`` (the knowledge repository's rule too)."""
-        return cls(settings.database_url) if settings.database_url else cls.for_data_dir(settings.data_dir)
-
-    @classmethod
     def for_data_dir(cls, data_dir: Path) -> Store:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(sqlite_url(data_dir / "bot.sqlite3"))
+        return cls(data_dir_url(data_dir))
 
     async def _ensure_schema(self) -> None:
         if self._ready:

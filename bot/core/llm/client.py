@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from bot.core.llm.schema import response_format
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.core.llm.config import OpenAISettings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def is_local_url(url: str | None) -> bool:
     return address.is_loopback or address.is_private
 
 
-def openai_kwargs(settings: Settings, *, max_retries: int) -> dict[str, Any]:
+def openai_kwargs(settings: OpenAISettings, *, max_retries: int) -> dict[str, Any]:
     """Constructor arguments shared by the chat and the embeddings client."""
     key = settings.openai_api_key
     kwargs: dict[str, Any] = {
@@ -56,7 +56,7 @@ def openai_kwargs(settings: Settings, *, max_retries: int) -> dict[str, Any]:
 class ChatClient:
     """Asks for one JSON-schema-constrained chat completion; raises :class:`LLMUnavailable` otherwise."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: OpenAISettings) -> None:
         import openai  # only when configured: an unconfigured bot never loads the client
 
         self._openai = openai

@@ -38,9 +38,9 @@ from bot.core.reply import pattern_text
 from bot.core.text import Language
 
 if TYPE_CHECKING:
-    from bot.config import Settings
     from bot.core.assess import Assessment
     from bot.core.knowledge import ScamPattern
+    from bot.core.llm.config import OpenAISettings
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class LLMHelper:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: OpenAISettings,
         client: ChatClient,
         *,
         breaker: CircuitBreaker | None = None,
@@ -87,7 +87,7 @@ class LLMHelper:
         self._cache: TTLCache[str, OpinionPayload] = TTLCache(maxsize=10_000, ttl=CACHE_SECONDS)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LLMHelper | None:
+    def from_settings(cls, settings: OpenAISettings) -> LLMHelper | None:
         """A helper when an API key is configured and sending text is allowed; otherwise None (feature off)."""
         if settings.openai_api_key is None:
             return None
