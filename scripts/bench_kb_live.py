@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.adapter.application import build_application, polling
 from bot.adapter.plugin import FraudAwareness
-from bot.adapter.runner import build_application, polling
 from bot.app import build_engine
 from bot.config import Settings
 from bot.core.embedding import SentenceTransformerEmbedder

@@ -17,8 +17,9 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.adapter.plugin import CALLBACK_PREFIX, FraudAwareness
-from bot.adapter.runner import build_application, polling
+from bot.adapter.application import build_application, polling
+from bot.adapter.callbacks import PREFIX as CALLBACK_PREFIX
+from bot.adapter.plugin import FraudAwareness
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.emulator import BotApiEmulator

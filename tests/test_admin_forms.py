@@ -7,10 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from bot.adapter.admin_forms import (
+from bot.adapter.admin.forms import (
     field_input,
     field_name,
-    new_pattern_id,
     parse_list,
     parse_messages,
     parse_two_lines,
@@ -19,6 +18,7 @@ from bot.adapter.admin_forms import (
     with_field,
 )
 from bot.core.knowledge import KnowledgeError, ScamPattern
+from bot.kb.ids import new_pattern_id
 from bot.kb.repository import AuditEntry
 
 ID_RULE = re.compile(r"^[a-z0-9][a-z0-9_]{2,63}$")
@@ -91,7 +91,7 @@ def test_what_people_typed_is_escaped_when_shown() -> None:
 
 
 def test_history_lines_name_the_fields_an_update_touched() -> None:
-    from bot.adapter.admin_forms import describe_entry
+    from bot.adapter.admin.forms import describe_entry
 
     before, after = pattern(), pattern(severity="low")
     entry = AuditEntry(

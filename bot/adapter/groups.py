@@ -16,13 +16,9 @@ a false alarm; an alert's details are kept in memory for a limited time only.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from cachetools import TTLCache
@@ -48,41 +44,32 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapter.sending import send_reply
-from bot.adapter.texts import language_from_telegram, text
+from bot.adapter.callbacks import NotAScam, SetGroupLanguage, SetSensitivity, ToggleAlerts, decode, pattern
+from bot.adapter.group_policy import (
+    CHANNEL_BOT,
+    GROUP_ANONYMOUS_BOT,
+    AlertMemory,
+    AlertRecord,
+    GroupMessage,
+    sensitivity,
+    skip_reason,
+)
+from bot.adapter.group_settings import GroupCounters, GroupDirectory, settings_view
+from bot.adapter.languages import language_from_telegram
+from bot.adapter.sending import send
 from bot.config import Settings
 from bot.core.assess import Assessment
-from bot.core.assess_config import Sensitivity
+from bot.core.assess_config import SENSITIVITIES
 from bot.core.engine import Engine
-from bot.core.reply import pattern_text
-from bot.core.text import Language, matching_form
+from bot.core.i18n import Language, as_language, is_language, text
 from bot.storage import Store
 from bot.storage.models import GroupSettings, Report
 
 log = logging.getLogger(__name__)
 
-GROUP_ANONYMOUS_BOT = 1087968824
-"""The user Telegram shows as the sender of an anonymous admin's message."""
-CHANNEL_BOT = 136817688
-"""The user Telegram shows as the sender of a post made on behalf of a channel."""
-
-CALLBACK_PREFIX = "fa:"
 _PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-_COUNT_FLUSH_EVERY = 100
 ASSESS_BATCH = 32
-
-
-@dataclass(frozen=True)
-class AlertRecord:
-    """What an alert needs later (details, "not a scam"); held in memory only."""
-
-    chat_id: int
-    message_id: int
-    alert_message_id: int
-    text: str
-    pattern_id: str | None
-    details_html: str
 
 
 class GroupAlerts:
@@ -96,20 +83,15 @@ class GroupAlerts:
         self.store = store
         memory = max(settings.report_memory_seconds, 60)
         self.alerts: TTLCache[str, AlertRecord] = TTLCache(maxsize=20_000, ttl=memory)
-        self._seen_texts: TTLCache[tuple[int, str], bool] = TTLCache(
-            maxsize=200_000, ttl=max(settings.group_duplicate_window_seconds, 1)
+        self.memory = AlertMemory(
+            duplicate_seconds=settings.group_duplicate_window_seconds,
+            cooldown_seconds=settings.group_pattern_cooldown_seconds,
         )
-        self._cooldown: TTLCache[tuple[int, str], bool] = TTLCache(
-            maxsize=100_000, ttl=max(settings.group_pattern_cooldown_seconds, 1)
-        )
-        self._alerted_messages: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=200_000, ttl=48 * 3600)
-        self._groups: dict[int, GroupSettings] = {}
+        self.directory = GroupDirectory(store)
+        self.counters = GroupCounters(store)
         self._queues: dict[int, asyncio.Queue[Message]] = {}
         self._workers: set[int] = set()
         self._spawn = spawn
-        self._counts: dict[int, Counter[str]] = {}
-        self._count_lock = asyncio.Lock()
-        self._locks: dict[int, asyncio.Lock] = {}
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         groups = filters.ChatType.GROUPS
@@ -122,58 +104,34 @@ class GroupAlerts:
             CommandHandler("stats", self._cmd_stats, filters=groups),
             MessageHandler(groups & filters.REPLY & filters.Entity("mention"), self._on_mention),
             MessageHandler(groups & content & filters.UpdateType.MESSAGES, self._on_group_message),
-            CallbackQueryHandler(self._on_callback, pattern=f"^{CALLBACK_PREFIX}(?:na|gs):"),
+            CallbackQueryHandler(self._on_callback, pattern=pattern("na", "gs")),
         ]
 
-    # Settings cache
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(chat_id, asyncio.Lock())
-
+    # Settings and counters
     async def group(self, chat: Chat) -> GroupSettings:
-        cached = self._groups.get(chat.id)
-        if cached is None:
-            async with self._lock(chat.id):
-                cached = self._groups.get(chat.id) or await self.store.group(chat.id, chat.title)
-                self._groups[chat.id] = cached
-        return cached
+        return await self.directory.get(chat.id, chat.title)
 
     async def _update_group(self, chat_id: int, **changes: object) -> GroupSettings:
-        """Settings changes for one group are serialised, so two quick button presses both stick."""
-        async with self._lock(chat_id):
-            await self.store.update_group(chat_id, **changes)
-            updated = await self.store.group(chat_id)
-            self._groups[chat_id] = updated
-            return updated
+        return await self.directory.update(chat_id, **changes)
 
-    # Counters (kept in memory, written in batches: a busy group must not mean a write per message)
     async def _count(self, chat_id: int, key: str, amount: int = 1) -> None:
-        counts = self._counts.setdefault(chat_id, Counter())
-        counts[key] += amount
-        if sum(counts.values()) >= _COUNT_FLUSH_EVERY:
-            await self.flush_counts(chat_id)
+        await self.counters.add(chat_id, key, amount)
 
     async def flush_counts(self, chat_id: int | None = None) -> None:
-        async with self._count_lock:
-            for cid in [chat_id] if chat_id is not None else list(self._counts):
-                counts = self._counts.pop(cid, None)
-                if counts:
-                    await self.store.add_group_counts(cid, **dict(counts))
+        await self.counters.flush(chat_id)
 
     # Which messages are assessed
     def _skip_reason(self, message: Message, bot_id: int) -> str | None:
         sender = message.from_user
-        if message.is_automatic_forward:
-            return "the group's own linked channel"
-        if message.sender_chat and message.sender_chat.id == message.chat_id:
-            return "an anonymous admin of the group"
-        if sender and sender.id == bot_id:
-            return "the bot itself"
-        if sender and sender.is_bot and sender.id not in (GROUP_ANONYMOUS_BOT, CHANNEL_BOT):
-            return "another bot"
-        words = message.text or message.caption or ""
-        if len(words.strip()) < self.settings.group_min_chars:
-            return "too short"
-        return None
+        plain = GroupMessage(
+            chat_id=message.chat_id,
+            words=message.text or message.caption or "",
+            sender_id=sender.id if sender else None,
+            sender_is_bot=bool(sender and sender.is_bot),
+            sender_chat_id=message.sender_chat.id if message.sender_chat else None,
+            automatic_forward=bool(message.is_automatic_forward),
+        )
+        return skip_reason(plain, bot_id, self.settings.group_min_chars)
 
     async def _on_group_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -212,31 +170,19 @@ class GroupAlerts:
                 texts = [m.text or m.caption or "" for m in batch]
                 assessments = await asyncio.to_thread(self.engine.assess_many, texts)
                 await self._count(chat_id, "checked", len(batch))
-                group = self._groups.get(chat_id)
+                group = self.directory.cached(chat_id)
                 if group is None or not group.alerts_enabled:
                     continue
-                sensitivity = _sensitivity(group)
+                level = sensitivity(group.sensitivity)
                 for message, words, assessment in zip(batch, texts, assessments, strict=True):
-                    if assessment.alert_at(sensitivity) and self._first_alert_for(chat_id, message, words, assessment):
+                    top = assessment.top.pattern_id if assessment.top else None
+                    if assessment.alert_at(level) and self.memory.first(chat_id, message.message_id, words, top):
                         try:
                             await self._send_alert(context, message, words, assessment, group)
                         except TelegramError:
                             log.warning("could not send an alert in %s", chat_id, exc_info=True)
         finally:
             self._workers.discard(chat_id)
-
-    def _first_alert_for(self, chat_id: int, message: Message, words: str, assessment: Assessment) -> bool:
-        """One alert per text, per message and per pattern within the cooldown."""
-        digest = hashlib.sha256(matching_form(words).encode("utf-8")).hexdigest()[:24]
-        pattern = assessment.top.pattern_id if assessment.top else "-"
-        keys = ((self._seen_texts, (chat_id, digest)), (self._alerted_messages, (chat_id, message.message_id)))
-        if any(key in cache for cache, key in keys) or (chat_id, pattern) in self._cooldown:
-            return False
-        self._seen_texts[(chat_id, digest)] = True
-        self._alerted_messages[(chat_id, message.message_id)] = True
-        if self.settings.group_pattern_cooldown_seconds > 0:
-            self._cooldown[(chat_id, pattern)] = True
-        return True
 
     async def _send_alert(
         self,
@@ -246,7 +192,7 @@ class GroupAlerts:
         assessment: Assessment,
         group: GroupSettings,
     ) -> None:
-        language: Language = group.language or assessment.language  # type: ignore[assignment]
+        language = as_language(group.language, assessment.language)
         alert_id = secrets.token_hex(5)
         keyboard = InlineKeyboardMarkup(
             [
@@ -254,15 +200,12 @@ class GroupAlerts:
                     InlineKeyboardButton(
                         text("btn_details", language), url=f"https://t.me/{context.bot.username}?start=d_{alert_id}"
                     ),
-                    InlineKeyboardButton(
-                        text("btn_not_scam", language), callback_data=f"{CALLBACK_PREFIX}na:{alert_id}"
-                    ),
+                    InlineKeyboardButton(text("btn_not_scam", language), callback_data=NotAScam(alert_id).encode()),
                 ]
             ]
         )
-        sent = await send_reply(
-            context.bot, message.chat_id, message.message_id, self.engine.group_alert(assessment, language), keyboard
-        )
+        body = self.engine.group_alert(assessment, language)
+        sent = await send(context.bot, message.chat_id, body, keyboard, reply_to=message.message_id)
         self.alerts[alert_id] = AlertRecord(
             chat_id=message.chat_id,
             message_id=message.message_id,
@@ -301,22 +244,11 @@ class GroupAlerts:
         words = (target.text or target.caption) if target else None
         group = await self.group(message.chat)
         if not words:
-            await self._reply(message, text("check_needs_reply", group.language or "en"))  # type: ignore[arg-type]
+            await self._reply(message, text("check_needs_reply", as_language(group.language)))
             return
         assessment = await self.engine.assess_async(words)
-        language: Language = group.language or assessment.language  # type: ignore[assignment]
-        top = assessment.top
-        pattern = self.engine.assessor.index.patterns.get(top.pattern_id) if top else None
-        if assessment.verdict == "safe" or pattern is None:
-            body = text("check_safe", language)
-        else:
-            body = text(
-                "check_suspicious",
-                language,
-                title=escape(str(pattern_text(pattern, "title", language))),
-                advice=escape(next(iter(pattern_text(pattern, "advice", language)))),
-            )
-        await self._reply(target or message, body)
+        language = as_language(group.language, assessment.language)
+        await self._reply(target or message, self.engine.check_answer(assessment, language))
 
     # Admin commands
     async def is_admin(self, chat: Chat, user: User | None, message: Message | None = None) -> bool:
@@ -338,7 +270,7 @@ class GroupAlerts:
         if message is None or chat is None:
             return None
         group = await self.group(chat)
-        language: Language = group.language or "en"  # type: ignore[assignment]
+        language = as_language(group.language)
         if not await self.is_admin(chat, update.effective_user, message):
             user_id = update.effective_user.id if update.effective_user else None
             log.info("non-admin %s tried %s in %s", user_id, (message.text or "").split(" ")[0], chat.id)
@@ -351,48 +283,8 @@ class GroupAlerts:
         if admin is None:
             return
         message, group, _language = admin
-        body, keyboard = self._settings_view(group)
-        await message.reply_html(body, reply_markup=keyboard, do_quote=True)
-
-    def _settings_view(self, group: GroupSettings) -> tuple[str, InlineKeyboardMarkup]:
-        language: Language = group.language or "en"  # type: ignore[assignment]
-        state = text("on" if group.alerts_enabled else "off", language)
-        current_language = group.language or text("auto", language)
-        body = text(
-            "settings_title",
-            language,
-            alerts=state,
-            sensitivity=text(group.sensitivity, language),
-            lang_name=current_language,
-        )
-
-        def mark(label: str, chosen: bool) -> str:
-            return f"• {label}" if chosen else label
-
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        text("btn_alerts", language, state=state), callback_data=f"{CALLBACK_PREFIX}gs:alerts:toggle"
-                    )
-                ],
-                [
-                    InlineKeyboardButton(
-                        mark(text(level, language), group.sensitivity == level),
-                        callback_data=f"{CALLBACK_PREFIX}gs:sens:{level}",
-                    )
-                    for level in ("low", "normal", "high")
-                ],
-                [
-                    InlineKeyboardButton(
-                        mark(label, (group.language or "auto") == code),
-                        callback_data=f"{CALLBACK_PREFIX}gs:lang:{code}",
-                    )
-                    for code, label in (("auto", "Auto"), ("en", "EN"), ("zh-Hans", "简"), ("zh-Hant", "繁"))
-                ],
-            ]
-        )
-        return body, keyboard
+        body, keyboard = settings_view(group)
+        await send(message.get_bot(), message.chat_id, body, keyboard, reply_to=message.message_id)
 
     async def _cmd_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         admin = await self._admin_command(update)
@@ -420,25 +312,25 @@ class GroupAlerts:
             return
         chat = query.message.chat
         group = await self.group(chat)
-        language: Language = group.language or "en"  # type: ignore[assignment]
+        language = as_language(group.language)
         if not await self.is_admin(chat, query.from_user):
             log.info("non-admin %s pressed %s in %s", query.from_user.id, query.data, chat.id)
             await query.answer(text("admins_only", language), show_alert=True)
             return
-        action, _, rest = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
-        if action == "na":
-            await self._not_a_scam(context.bot, query.from_user, rest, language)
+        data = decode(query.data)
+        if isinstance(data, NotAScam):
+            await self._not_a_scam(context.bot, query.from_user, data.alert_id, language)
             await query.answer(text("thanks_feedback", language))
             return
-        key, _, value = rest.partition(":")
-        if key == "alerts":
-            group = await self._update_group(chat.id, alerts_enabled=not group.alerts_enabled)
-        elif key == "sens" and value in ("low", "normal", "high"):
-            group = await self._update_group(chat.id, sensitivity=value)
-        elif key == "lang" and value in ("auto", "en", "zh-Hans", "zh-Hant"):
-            group = await self._update_group(chat.id, language=None if value == "auto" else value)
-        log.info("group %s settings changed by %s: %s", chat.id, query.from_user.id, rest)
-        body, keyboard = self._settings_view(group)
+        match data:
+            case ToggleAlerts():
+                group = await self._update_group(chat.id, alerts_enabled=not group.alerts_enabled)
+            case SetSensitivity(level=level) if level in SENSITIVITIES:
+                group = await self._update_group(chat.id, sensitivity=level)
+            case SetGroupLanguage(code=code) if code == "auto" or is_language(code):
+                group = await self._update_group(chat.id, language=None if code == "auto" else code)
+        log.info("group %s settings changed by %s: %s", chat.id, query.from_user.id, query.data)
+        body, keyboard = settings_view(group)
         await query.answer()
         try:
             await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard)
@@ -477,11 +369,11 @@ class GroupAlerts:
         if now in _PRESENT and was not in _PRESENT:
             group = await self.group(chat)
             group = await self._update_group(chat.id, active=True, title=chat.title)
-            language: Language = group.language or language_from_telegram(change.from_user.language_code)
-            await context.bot.send_message(chat.id, text("group_intro", language), parse_mode=ParseMode.HTML)
+            language = as_language(group.language, language_from_telegram(change.from_user.language_code))
+            await send(context.bot, chat.id, text("group_intro", language))
             can_read = now in _ADMINS or bool(context.bot.can_read_all_group_messages)
             if not can_read and not group.privacy_warned:
-                await context.bot.send_message(chat.id, text("privacy_mode", language), parse_mode=ParseMode.HTML)
+                await send(context.bot, chat.id, text("privacy_mode", language))
                 await self._update_group(chat.id, privacy_warned=True)
         elif now not in _PRESENT and was in _PRESENT:
             log.info("removed from group %s", chat.id)
@@ -493,13 +385,8 @@ class GroupAlerts:
         if message and message.migrate_to_chat_id:
             await self.flush_counts(message.chat_id)
             await self.store.migrate_group(message.chat_id, message.migrate_to_chat_id)
-            self._groups.pop(message.chat_id, None)
+            self.directory.forget(message.chat_id)
             log.info("group %s migrated to supergroup %s", message.chat_id, message.migrate_to_chat_id)
 
     async def _reply(self, message: Message, body: str) -> None:
-        await send_reply(message.get_bot(), message.chat_id, message.message_id, body)
-
-
-def _sensitivity(group: GroupSettings) -> Sensitivity:
-    """The stored sensitivity, or "normal" if the row holds anything else."""
-    return group.sensitivity if group.sensitivity in ("low", "normal", "high") else "normal"  # type: ignore[return-value]
+        await send(message.get_bot(), message.chat_id, body, reply_to=message.message_id)

@@ -19,23 +19,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiolimiter import AsyncLimiter
 from cachetools import TTLCache
 from telegram import (
-    Bot,
-    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
     User,
 )
-from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -48,20 +44,22 @@ from telegram.ext import (
 
 from bot.adapter.admin import KnowledgeAdmin
 from bot.adapter.bursts import BurstCollector
+from bot.adapter.callbacks import PREFIX, Callback, ChooseLanguage, Helpful, ReportScam, Wrong, decode
+from bot.adapter.errors import handle_error
 from bot.adapter.groups import GroupAlerts
-from bot.adapter.sending import send_reply
-from bot.adapter.texts import language_from_telegram, text
+from bot.adapter.languages import language_from_telegram
+from bot.adapter.sending import send
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.core.engine import Engine
+from bot.core.i18n import LANGUAGES, Language, is_language, text
 from bot.core.reply import html_to_plain
-from bot.core.text import Language, MessageText
+from bot.core.text import MessageText
 from bot.storage import Store
 from bot.storage.models import Answer, Report
 
 log = logging.getLogger(__name__)
 
-CALLBACK_PREFIX = "fa:"
 DEFAULT_COMMANDS: dict[str, str | None] = {
     "start": "start",
     "help": "help",
@@ -126,7 +124,7 @@ class FraudAwareness:
         )
         self._application: Application | None = None
         self.groups = GroupAlerts(settings, self.engine, self.store, self._spawn) if groups else None
-        self.admin = KnowledgeAdmin(settings, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
+        self.admin = KnowledgeAdmin(settings.admin_ids, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
         self._background: list[asyncio.Task[None]] = []
 
     # Installation
@@ -154,7 +152,7 @@ class FraudAwareness:
         handlers.append(MessageHandler(private & content, self._on_private_message))
         if self.answer_unknown_commands:
             handlers.append(MessageHandler(private & filters.COMMAND, self._on_unknown_command))
-        handlers.append(CallbackQueryHandler(self._on_callback, pattern=f"^{CALLBACK_PREFIX}"))
+        handlers.append(CallbackQueryHandler(self._on_callback, pattern=f"^{PREFIX}"))
         return handlers
 
     def install(self, application: Application, *, group: int = 0) -> None:
@@ -218,8 +216,8 @@ class FraudAwareness:
         """The user's /language choice; else Chinese if they wrote Chinese; else their Telegram language."""
         if user:
             chosen = await self.store.language_of(user.id)
-            if chosen in ("en", "zh-Hans", "zh-Hant"):
-                return chosen  # type: ignore[return-value]
+            if is_language(chosen):
+                return chosen
         if message_language and message_language != "en":
             return message_language
         return language_from_telegram(user.language_code if user else None)
@@ -247,14 +245,9 @@ class FraudAwareness:
 
     async def _cmd_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await self.reply_language(update.effective_user)
+        names = {"en": "English", "zh-Hans": "简体中文", "zh-Hant": "繁體中文"}
         keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton("English", callback_data=f"{CALLBACK_PREFIX}l:en"),
-                    InlineKeyboardButton("简体中文", callback_data=f"{CALLBACK_PREFIX}l:zh-Hans"),
-                    InlineKeyboardButton("繁體中文", callback_data=f"{CALLBACK_PREFIX}l:zh-Hant"),
-                ]
-            ]
+            [[InlineKeyboardButton(names[code], callback_data=ChooseLanguage(code).encode()) for code in LANGUAGES]]
         )
         await self._send(update.effective_message, text("language_prompt", language), keyboard)
 
@@ -292,7 +285,7 @@ class FraudAwareness:
             await self._answer_burst(key, messages)
         except Exception as error:
             first = messages[0]
-            await self._handle_error(error, first.get_bot(), first.chat, first.from_user)
+            await handle_error(error, first.get_bot(), first.chat, first.from_user)
 
     async def _answer_burst(self, key: tuple[int, int], messages: list[Message]) -> None:
         first = messages[0]
@@ -329,12 +322,10 @@ class FraudAwareness:
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(
-                        text("btn_helpful", language), callback_data=f"{CALLBACK_PREFIX}h:{answer_id}"
-                    ),
-                    InlineKeyboardButton(text("btn_wrong", language), callback_data=f"{CALLBACK_PREFIX}w:{answer_id}"),
+                    InlineKeyboardButton(text("btn_helpful", language), callback_data=Helpful(answer_id).encode()),
+                    InlineKeyboardButton(text("btn_wrong", language), callback_data=Wrong(answer_id).encode()),
                 ],
-                [InlineKeyboardButton(text("btn_report", language), callback_data=f"{CALLBACK_PREFIX}r:{answer_id}")],
+                [InlineKeyboardButton(text("btn_report", language), callback_data=ReportScam(answer_id).encode())],
             ]
         )
         await self._send(first, body, keyboard)
@@ -344,19 +335,23 @@ class FraudAwareness:
         query = update.callback_query
         if query is None or not query.data:
             return
-        user = query.from_user
-        action, _, value = query.data.removeprefix(CALLBACK_PREFIX).partition(":")
-        handler: Callable[[User, str], Awaitable[str]] | None = {
-            "h": lambda u, v: self._feedback(u, v, True),
-            "w": lambda u, v: self._feedback(u, v, False),
-            "r": self._report,
-            "l": self._set_language,
-        }.get(action)
-        if handler is None:
+        notice = await self._button(query.from_user, decode(query.data))
+        if notice is None:
             await query.answer()
             return
-        notice = await handler(user, value)
         await query.answer(html_to_plain(notice)[:190])
+
+    async def _button(self, user: User, data: Callback | None) -> str | None:
+        match data:
+            case Helpful(answer_id=answer_id):
+                return await self._feedback(user, answer_id, True)
+            case Wrong(answer_id=answer_id):
+                return await self._feedback(user, answer_id, False)
+            case ReportScam(answer_id=answer_id):
+                return await self._report(user, answer_id)
+            case ChooseLanguage(language=value):
+                return await self._set_language(user, value)
+        return None
 
     async def _feedback(self, user: User, answer_id: str, helpful: bool) -> str:
         language = await self.reply_language(user)
@@ -382,39 +377,23 @@ class FraudAwareness:
         return text("thanks_report", language)
 
     async def _set_language(self, user: User, value: str) -> str:
-        if value not in ("en", "zh-Hans", "zh-Hant"):
+        if not is_language(value):
             return text("error", "en")
         await self.store.set_language(user.id, value)
-        return text("language_set", value)  # type: ignore[arg-type]
+        return text("language_set", value)
 
     # Sending and errors
     async def _send(
         self, message: Message | None, body: str, keyboard: InlineKeyboardMarkup | None = None
     ) -> Message | None:
-        """Reply to ``message`` as HTML (see :func:`bot.adapter.sending.send_reply` for retries)."""
+        """Reply to ``message`` as HTML (see :func:`bot.adapter.sending.send` for retries)."""
         if message is None:
             return None
-        return await send_reply(message.get_bot(), message.chat_id, message.message_id, body, keyboard)
+        return await send(message.get_bot(), message.chat_id, body, keyboard, reply_to=message.message_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log every failure; tell a private-chat user something went wrong, never what."""
         if isinstance(update, Update):
-            await self._handle_error(context.error, context.bot, update.effective_chat, update.effective_user)
+            await handle_error(context.error, context.bot, update.effective_chat, update.effective_user)
         else:
-            await self._handle_error(context.error, context.bot, None, None)
-
-    async def _handle_error(self, error: BaseException | None, bot: Bot, chat: Chat | None, user: User | None) -> None:
-        """The one policy for failures, whether PTB dispatched the update or our own task answered it."""
-        if isinstance(error, Forbidden):
-            log.info("cannot write to a chat (blocked or removed): %s", error)
-            return
-        if isinstance(error, RetryAfter | TimedOut | NetworkError) and not isinstance(error, BadRequest):
-            log.warning("Telegram unavailable or rate-limited: %s", error)
-            return
-        log.error("error while handling an update", exc_info=error)
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            try:
-                language = language_from_telegram(user.language_code if user else None)
-                await bot.send_message(chat.id, html_to_plain(text("error", language)))
-            except Exception:
-                log.warning("could not tell the user about the error", exc_info=True)
+            await handle_error(context.error, context.bot, None, None)

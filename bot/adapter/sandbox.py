@@ -14,8 +14,8 @@ import logging
 import sys
 from typing import Any, TextIO
 
+from bot.adapter.application import build_application, polling
 from bot.adapter.plugin import FraudAwareness
-from bot.adapter.runner import build_application, polling
 from bot.config import Settings
 from bot.emulator import BotApiEmulator, origin_hidden_user
 from bot.emulator.sandbox import run_console

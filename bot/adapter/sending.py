@@ -1,4 +1,4 @@
-"""Sending a reply: HTML, one retry policy for private answers and group alerts alike.
+"""Sending a message: HTML, one retry policy for private answers, group alerts and admins alike.
 
 A warning may be what stops someone sending money, so a moment's outage must not
 swallow it: transient failures (a 5xx, a dropped connection, a timeout) are retried
@@ -27,10 +27,15 @@ SEND_RETRY_DELAY = 0.5
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def send_reply(
-    bot: Bot, chat_id: int, reply_to: int, body: str, keyboard: InlineKeyboardMarkup | None = None
+async def send(
+    bot: Bot,
+    chat_id: int,
+    body: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    reply_to: int | None = None,
 ) -> Message:
-    """Send ``body`` (HTML) as a reply to message ``reply_to``, retrying transient failures."""
+    """Send ``body`` (HTML), as a reply to message ``reply_to`` if given, retrying transient failures."""
     attempt = 1
     while True:
         try:
@@ -47,11 +52,11 @@ async def send_reply(
 
 
 async def _send_once(
-    bot: Bot, chat_id: int, reply_to: int, body: str, keyboard: InlineKeyboardMarkup | None
+    bot: Bot, chat_id: int, reply_to: int | None, body: str, keyboard: InlineKeyboardMarkup | None
 ) -> Message:
     """One delivery attempt, with the plain-text fallback for markup Telegram refuses."""
     body = body[: TELEGRAM_LIMIT - 1]
-    reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+    reply = None if reply_to is None else ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
     try:
         return await bot.send_message(
             chat_id,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.assess import Assessment, Assessor
 from bot.core.llm.helper import LLMHelper
-from bot.core.reply import ReportingContacts, render_group_alert, render_reply
+from bot.core.reply import ReportingContacts, render_check, render_group_alert, render_reply
 from bot.core.text import Language
 
 log = logging.getLogger(__name__)
@@ -69,3 +69,7 @@ class Engine:
 
     def group_alert(self, assessment: Assessment, language: Language | None = None) -> str:
         return render_group_alert(assessment, assessment.patterns, language or assessment.language)
+
+    def check_answer(self, assessment: Assessment, language: Language) -> str:
+        """The short answer to a group's ``/check``."""
+        return render_check(assessment, assessment.patterns, language)

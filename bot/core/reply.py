@@ -9,7 +9,7 @@ markup is the bot's own ``<b>`` and ``<i>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from html import escape, unescape
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.assess import Assessment
+from bot.core.i18n import ReplyWords, localise, reply_words, text
 from bot.core.knowledge import ScamPattern
 from bot.core.taxonomy import CATEGORY_NAMES
 from bot.core.text import Language, to_traditional
@@ -48,69 +49,6 @@ class ReportingContacts(BaseModel):
         return {"en": self.en, "zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}[language]
 
 
-@dataclass(frozen=True)
-class _Words:
-    scam: str
-    suspicious: str
-    safe: str
-    resembles: str
-    flags: str
-    todo: str
-    report: str
-    safe_tip: str
-    safe_flags: str
-    nothing: str
-    group_alert: str
-    details: str
-    ai_note: str
-    general_tip: str
-
-
-_WORDS: dict[str, _Words] = {
-    "en": _Words(
-        scam="🚨 <b>This looks like a scam</b>",
-        suspicious="⚠️ <b>Be careful: this looks suspicious</b>",
-        safe="✅ <b>No known scam pattern found</b>",
-        resembles="It resembles: <b>{title}</b> ({category}, {score}% similar).",
-        flags="Red flags in this message:",
-        todo="What to do now:",
-        report="Report it:",
-        safe_tip=(
-            "Still, if anyone asks for money, codes or secrecy, check with them on a number you already have "
-            "before doing anything."
-        ),
-        safe_flags="Worth a second look:",
-        nothing=(
-            "ℹ️ There is no text here for me to check. Forward the message itself, or paste its text. "
-            "For a video or voice call: hang up and call back on a number you already have."
-        ),
-        group_alert="🚨 <b>Possible scam</b>: this resembles <b>{title}</b>.",
-        details="Tap “details” for the red flags and what to do.",
-        ai_note="AI check: ",
-        general_tip="Do not pay, share codes or give details until you have checked on a number you already have.",
-    ),
-    "zh": _Words(
-        scam="🚨 <b>这很像诈骗</b>",
-        suspicious="⚠️ <b>请小心：这条消息可疑</b>",
-        safe="✅ <b>未发现已知的诈骗模式</b>",
-        resembles="相似的骗局：<b>{title}</b>（{category}，相似度{score}%）。",
-        flags="这条消息里的危险信号：",
-        todo="现在应该怎么做：",
-        report="举报渠道：",
-        safe_tip="不过，只要有人要钱、要验证码或要求保密，请先用你原本存着的号码联系本人核实。",
-        safe_flags="值得留意：",
-        nothing=(
-            "ℹ️ 这里没有可以检查的文字。请转发原消息或粘贴文字。"
-            "如果是视频或语音来电：先挂断，再用你原本存着的号码回拨核实。"
-        ),
-        group_alert="🚨 <b>疑似诈骗</b>：与<b>{title}</b>相似。",
-        details="点击「详情」查看危险信号和应对方法。",
-        ai_note="AI分析：",
-        general_tip="核实之前不要付钱、不要提供验证码或个人信息；请用你原本存着的号码联系对方核实。",
-    ),
-}
-
-
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 
 
@@ -119,12 +57,11 @@ def _tidy(value: str) -> str:
     return _CJK_GAP.sub("", value)
 
 
-def _localise(text: str, language: Language) -> str:
-    return to_traditional(text) if language == "zh-Hant" else text
+_localise = localise  # the catalogue's conversion for Traditional readers, under the name the renderers use
 
 
-def _words(language: Language) -> _Words:
-    return _WORDS["en" if language == "en" else "zh"]
+def _words(language: Language) -> ReplyWords:
+    return reply_words(language)
 
 
 def pattern_text(pattern: ScamPattern, field: str, language: Language) -> str | list[str]:
@@ -218,7 +155,7 @@ def render_reply(
         lines.append(_localise(words.report, language))
         lines.extend(f"• {escape(c)}" for c in contacts.for_language(language))
 
-    return _fit("\n".join(lines))
+    return fit("\n".join(lines))
 
 
 def render_group_alert(assessment: Assessment, patterns: dict[str, ScamPattern], language: Language) -> str:
@@ -237,16 +174,35 @@ def render_group_alert(assessment: Assessment, patterns: dict[str, ScamPattern],
             _localise(words.details, language),
         ]
     )
-    return _fit(text)
+    return fit(text)
 
 
-def _fit(text: str, budget: int = REPLY_BUDGET) -> str:
-    """Cut at a line boundary so the reply never exceeds the budget (and never splits a tag)."""
-    if len(text) <= budget:
-        return text
+def render_check(assessment: Assessment, patterns: dict[str, ScamPattern], language: Language) -> str:
+    """A group's ``/check`` answer: one line, the closest pattern and its first advice, or the all-clear."""
+    top = assessment.top
+    pattern = patterns.get(top.pattern_id) if top else None
+    if assessment.verdict == "safe" or pattern is None:
+        return text("check_safe", language)
+    return text(
+        "check_suspicious",
+        language,
+        title=escape(str(pattern_text(pattern, "title", language))),
+        advice=escape(next(iter(pattern_text(pattern, "advice", language)))),
+    )
+
+
+def fit(text: str | Sequence[str], budget: int = REPLY_BUDGET) -> str:
+    """Whole lines until the budget is spent, then "…": a message never exceeds it and never splits a tag.
+
+    Each line must be valid HTML on its own (the replies and the admin's lists are built so).
+    """
+    lines = text.split("\n") if isinstance(text, str) else list(text)
+    joined = "\n".join(lines)
+    if len(joined) <= budget:
+        return joined
     kept: list[str] = []
     size = 0
-    for line in text.split("\n"):
+    for line in lines:
         if size + len(line) + 1 > budget - 1:
             break
         kept.append(line)

@@ -10,6 +10,9 @@ Two jobs, both about turning a string into ``(text, entities)``:
   hashtags, links) so that incoming user messages carry the ``entities`` that PTB's
   ``CommandHandler`` and ``filters.Entity`` depend on.
 
+Long because tdlib's HTML rules are many and each needs its exact error text; split, the
+parser's state would have to travel between modules.
+
 All offsets and lengths are in UTF-16 code units, as in the Bot API.
 """
 

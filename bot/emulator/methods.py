@@ -3,6 +3,8 @@
 Every handler takes the already decoded parameters and returns the ``result`` value, or
 raises :class:`ApiError` with the status and wording Telegram uses.  Checks are ordered so
 that a refused call changes nothing (no message id consumed, nothing recorded as sent).
+
+Long because it is a table of Bot API methods, one short handler each, read side by side.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Each action stores what it creates (so the bot can reply to it, edit near it, delete it) and
 queues the update the bot would receive, applying the delivery rules that change what a bot
 sees in production: group privacy mode, membership, ``allowed_updates``.
+
+Long because it is a catalogue of user actions (send, forward, edit, join, press …), one
+method each, all sharing the same delivery rules.
 """
 
 from __future__ import annotations

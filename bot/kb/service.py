@@ -19,6 +19,7 @@ from typing import TypeVar
 from bot.core.assess import Assessor
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, Messages, ScamPattern, load_knowledge
 from bot.core.text import detect_language, normalise
+from bot.kb.ids import new_pattern_id
 from bot.kb.repository import AuditEntry, KnowledgeRepository
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,35 @@ class KnowledgeService:
     async def save(self, pattern: ScamPattern, actor: str) -> AuditEntry | None:
         return await self.apply(lambda repo: repo.save(pattern, actor))
 
+    async def update(
+        self, pattern_id: str, change: Callable[[ScamPattern], ScamPattern], actor: str
+    ) -> AuditEntry | None:
+        """Apply ``change`` to the pattern as it is now (so another admin's change to another field survives)."""
+
+        def apply(repo: KnowledgeRepository) -> AuditEntry | None:
+            current = repo.get(pattern_id)
+            if current is None:
+                raise KnowledgeError([f"no pattern {pattern_id!r}"])
+            return repo.save(change(current), actor)
+
+        return await self.apply(apply)
+
+    async def create(self, pattern: ScamPattern, actor: str) -> ScamPattern:
+        """Add a new pattern under a free id from its category and English title; returns it as saved."""
+
+        def apply(repo: KnowledgeRepository) -> ScamPattern:
+            # The id is settled inside the change, under the service's lock: two admins adding
+            # "the same" title at once get two patterns, never one overwriting the other.
+            saved = pattern.model_copy(update={"id": _free_id(repo, pattern.category, pattern.title.en)})
+            repo.save(saved, actor)
+            return saved
+
+        return await self.apply(apply)
+
+    async def free_id(self, category: str, title_en: str) -> str:
+        """The id a new pattern would get now (for a preview; :meth:`create` settles it again)."""
+        return await asyncio.to_thread(_free_id, self.repository, category, title_en)
+
     async def delete(self, pattern_id: str, actor: str) -> AuditEntry:
         return await self.apply(lambda repo: repo.delete(pattern_id, actor))
 
@@ -145,6 +175,10 @@ class KnowledgeService:
                     log.info("knowledge reloaded: revision %d from another process", revision)
             except Exception:  # the watcher must outlive a locked or briefly unreadable database
                 log.warning("could not check the knowledge revision", exc_info=True)
+
+
+def _free_id(repository: KnowledgeRepository, category: str, title_en: str) -> str:
+    return new_pattern_id(category, title_en, lambda pid: repository.get(pid, include_deleted=True) is not None)
 
 
 def with_message(pattern: ScamPattern, text: str, *, counter: bool) -> ScamPattern:

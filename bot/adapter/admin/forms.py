@@ -9,16 +9,15 @@ came from a person is HTML-escaped on the way out, here and nowhere else.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bot.core.i18n import Language
 from bot.core.knowledge import KnowledgeError, LocalizedList, LocalizedText, Messages, ScamPattern
 from bot.core.taxonomy import CATEGORY_NAMES, SCAM_CATEGORIES
 from bot.core.text import detect_language, normalise
@@ -56,19 +55,14 @@ def field_name(raw: str | None) -> str | None:
     return name if name in EDITABLE_FIELDS else None
 
 
-def category_label(category: str, language: str = "en") -> str:
+def category_label(category: str, language: Language = "en") -> str:
     names = CATEGORY_NAMES.get(category)
-    return names["zh" if language == "zh" else "en"] if names else category
+    return names["en" if language == "en" else "zh"] if names else category
 
 
 def category_index(category: str) -> int:
     """Position in the stable taxonomy tuple: short enough for callback data, never renumbered."""
     return SCAM_CATEGORIES.index(category)
-
-
-def ref(pattern_id: str) -> str:
-    """A short, stable stand-in for a pattern id in callback data (Telegram allows only 64 bytes)."""
-    return hashlib.sha1(pattern_id.encode("utf-8")).hexdigest()[:10]
 
 
 # Problems, worded for people
@@ -196,46 +190,9 @@ def build_pattern(data: dict[str, Any]) -> ScamPattern:
         raise KnowledgeError(problems_of(exc)) from exc
 
 
-# Ids
-def slug(text: str, max_length: int) -> str:
-    """Lower-case ASCII words joined by ``_``, cut at a word boundary when possible."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    words = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
-    if len(words) <= max_length:
-        return words
-    cut = words[:max_length]
-    if words[max_length] != "_" and "_" in cut:
-        cut = cut.rsplit("_", 1)[0]
-    return cut.strip("_")
-
-
-def new_pattern_id(category: str, title_en: str, taken: Callable[[str], bool]) -> str:
-    """``<category>_<slug of the English title>``, made unique with ``_2``, ``_3`` … (schema: 3–64 chars)."""
-    base = f"{category}_{slug(title_en, 63 - len(category)) or 'pattern'}"
-    candidate, number = base, 2
-    while taken(candidate):
-        suffix = f"_{number}"
-        candidate = base[: 64 - len(suffix)].rstrip("_") + suffix
-        number += 1
-    return candidate
-
-
 # Showing
 def clip(text: str, limit: int = SHOWN_ITEM_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def fit(lines: list[str], limit: int = 3800) -> str:
-    """Whole lines (each valid HTML on its own) until the budget is spent, so markup is never cut."""
-    kept: list[str] = []
-    used = 0
-    for line in lines:
-        if used + len(line) + 1 > limit:
-            kept.append("…")
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return "\n".join(kept)
 
 
 def _items(values: list[str], limit: int | None = None) -> list[str]:

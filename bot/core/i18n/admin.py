@@ -2,50 +2,28 @@
 
 Admins are operators, so the wording is short and the input formats are spelled out
 in every prompt: nobody should have to look up how to type a list. Values filled in
-must already be HTML-escaped; every sender goes through :func:`say`, which uses HTML.
-The few Telegram helpers shared by ``/kb`` and ``/review`` live here too.
+must already be HTML-escaped. Long because it is a translation table.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Literal
-
-from telegram import (
-    Bot,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    User,
-)
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
-
-log = logging.getLogger(__name__)
-
-AdminLanguage = Literal["en", "zh"]
-TELEGRAM_LIMIT = 4096
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-_TWO_LINES = {
+TWO_LINES = {
     "en": "two lines: English first, then Chinese.",
     "zh": "两行：第一行英文，第二行中文。",
 }
-_LIST = {
+LIST = {
     "en": "one item per line: English items, then a line <code>---</code>, then Chinese items (up to 12 each).",
     "zh": "每行一条：先写英文条目，再写一行 <code>---</code>，再写中文条目（每种最多12条）。",
 }
 
-_TEXTS: dict[str, dict[str, str]] = {
+ADMIN: dict[str, dict[str, str]] = {
     "refused": {
         "en": (
             "Sorry, this is only for the bot's knowledge-base admins. To check or report a scam, just forward it to me."
         ),
         "zh": "抱歉，这仅限知识库管理员使用。要检查或举报诈骗，直接把消息转发给我即可。",
     },
-    "help": {
+    "kb_help": {
         "en": (
             "<b>Knowledge base (admins)</b>\n"
             "/kb – patterns by category\n/kb show ID\n/kb add – guided new pattern\n"
@@ -101,20 +79,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh": "🆕 <b>新建模式</b>，第1/6步：选择类别。（任何一步都可以 /cancel 取消）",
     },
     "ask_title": {
-        "en": "Step 2/6 · <b>Title</b>, " + _TWO_LINES["en"],
-        "zh": "第2/6步 · <b>标题</b>，" + _TWO_LINES["zh"],
+        "en": "Step 2/6 · <b>Title</b>, " + TWO_LINES["en"],
+        "zh": "第2/6步 · <b>标题</b>，" + TWO_LINES["zh"],
     },
     "ask_summary": {
-        "en": "Step 3/6 · <b>Summary</b> (how the scam works, a sentence or two), " + _TWO_LINES["en"],
-        "zh": "第3/6步 · <b>简介</b>（骗局如何运作，一两句话），" + _TWO_LINES["zh"],
+        "en": "Step 3/6 · <b>Summary</b> (how the scam works, a sentence or two), " + TWO_LINES["en"],
+        "zh": "第3/6步 · <b>简介</b>（骗局如何运作，一两句话），" + TWO_LINES["zh"],
     },
     "ask_advice": {
-        "en": "Step 4/6 · <b>Advice</b> (what to do), " + _LIST["en"],
-        "zh": "第4/6步 · <b>建议</b>（应该怎么做），" + _LIST["zh"],
+        "en": "Step 4/6 · <b>Advice</b> (what to do), " + LIST["en"],
+        "zh": "第4/6步 · <b>建议</b>（应该怎么做），" + LIST["zh"],
     },
     "ask_red_flags": {
-        "en": "Step 5/6 · <b>Red flags</b>, " + _LIST["en"],
-        "zh": "第5/6步 · <b>危险信号</b>，" + _LIST["zh"],
+        "en": "Step 5/6 · <b>Red flags</b>, " + LIST["en"],
+        "zh": "第5/6步 · <b>危险信号</b>，" + LIST["zh"],
     },
     "ask_examples": {
         "en": (
@@ -282,65 +260,3 @@ _TEXTS: dict[str, dict[str, str]] = {
     "btn_who": {"en": "👤 Who reported", "zh": "👤 举报人"},
     "btn_next": {"en": "⏭ Next", "zh": "⏭ 下一条"},
 }
-
-
-def admin_language(user: User | None) -> AdminLanguage:
-    """Chinese for admins whose Telegram speaks Chinese, English for everyone else."""
-    return "zh" if user and (user.language_code or "").lower().startswith("zh") else "en"
-
-
-def t(key: str, language: AdminLanguage, **values: object) -> str:
-    """An admin text with ``values`` filled in (values must already be escaped)."""
-    template = _TEXTS[key][language]
-    return template.format(**values) if values else template
-
-
-def list_format(language: AdminLanguage) -> str:
-    return _LIST[language]
-
-
-def two_lines_format(language: AdminLanguage) -> str:
-    return _TWO_LINES[language]
-
-
-async def say(bot: Bot, chat_id: int, body: str, keyboard: InlineKeyboardMarkup | None = None) -> Message:
-    """Send HTML to an admin. Bodies are built line by line within Telegram's limit, so no cut is needed."""
-    return await bot.send_message(
-        chat_id, body, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=_NO_PREVIEW
-    )
-
-
-async def edit(query: CallbackQuery, body: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the pressed message (paging); pressing the page already shown is no error."""
-    try:
-        await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
-
-
-async def drop_keyboard(query: CallbackQuery) -> None:
-    """A one-shot button disappears once pressed, so it cannot be pressed twice."""
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as exc:
-        log.debug("keyboard already gone: %s", exc)
-
-
-class Alert(str):
-    """A callback answer shown as a dialog rather than a passing toast."""
-
-
-def button(label: str, data: str) -> InlineKeyboardButton:
-    assert len(data.encode("utf-8")) <= 64, data  # Telegram's limit for callback data
-    return InlineKeyboardButton(label, callback_data=data)
-
-
-def rows(buttons: list[InlineKeyboardButton], width: int = 2) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
-def actor(user: User) -> str:
-    """Who changed the knowledge, as the audit trail records it."""
-    name = f" @{user.username}" if user.username else ""
-    return f"tg:{user.id}{name}"[:64]

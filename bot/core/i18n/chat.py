@@ -1,14 +1,13 @@
-"""What the bot says outside assessments (commands, buttons, notices), in en and zh.
+"""What the bot says outside assessments (commands, buttons, notices, groups), in en and zh.
 
 Written once in English and Simplified Chinese; Traditional readers get the Simplified
 text converted (Taiwan/Hong Kong characters), the same way assessment replies are.
+Values filled in must already be HTML-escaped. Long because it is a translation table.
 """
 
 from __future__ import annotations
 
-from bot.core.text import Language, to_traditional
-
-_TEXTS: dict[str, dict[str, str]] = {
+CHAT: dict[str, dict[str, str]] = {
     "start": {
         "en": (
             "👋 <b>Hi! I help you spot scams</b>, including the new AI ones: face-swapped video calls from "
@@ -215,20 +214,3 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
     },
 }
-
-
-def language_from_telegram(code: str | None) -> Language:
-    """Telegram's ``language_code`` (an IETF tag such as zh-hans, zh-TW, en-GB) to a reply language."""
-    code = (code or "").lower()
-    if code.startswith("zh"):
-        return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"
-    return "en"
-
-
-def text(key: str, language: Language, **values: object) -> str:
-    """A UI text in ``language`` with ``values`` filled in (values must already be escaped)."""
-    entry = _TEXTS[key]
-    chosen = entry["en"] if language == "en" else entry["zh"]
-    if values:
-        chosen = chosen.format(**values)
-    return to_traditional(chosen) if language == "zh-Hant" else chosen

@@ -1,0 +1,114 @@
+"""A group's settings and counters as the bot keeps them in memory, and the ``/settings`` view.
+
+Settings are read once per group and cached; changes for one group are serialised so
+two quick button presses both stick. Counters are kept in memory and written in
+batches: a busy group must not mean a database write per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.adapter.callbacks import SetGroupLanguage, SetSensitivity, ToggleAlerts
+from bot.core.assess_config import SENSITIVITIES
+from bot.core.i18n import LANGUAGES, as_language, text
+from bot.storage import Store
+from bot.storage.models import GroupSettings
+
+COUNT_FLUSH_EVERY = 100
+
+
+class GroupDirectory:
+    """Each group's settings, from the store, cached."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._groups: dict[int, GroupSettings] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(chat_id, asyncio.Lock())
+
+    def cached(self, chat_id: int) -> GroupSettings | None:
+        return self._groups.get(chat_id)
+
+    async def get(self, chat_id: int, title: str | None = None) -> GroupSettings:
+        cached = self._groups.get(chat_id)
+        if cached is None:
+            async with self._lock(chat_id):
+                cached = self._groups.get(chat_id) or await self.store.group(chat_id, title)
+                self._groups[chat_id] = cached
+        return cached
+
+    async def update(self, chat_id: int, **changes: object) -> GroupSettings:
+        """Settings changes for one group are serialised, so two quick button presses both stick."""
+        async with self._lock(chat_id):
+            await self.store.update_group(chat_id, **changes)
+            updated = await self.store.group(chat_id)
+            self._groups[chat_id] = updated
+            return updated
+
+    def forget(self, chat_id: int) -> None:
+        self._groups.pop(chat_id, None)
+
+
+class GroupCounters:
+    """Checked, alerts, false alarms, skipped: counted in memory, written every hundred or on demand."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._counts: dict[int, Counter[str]] = {}
+        self._lock = asyncio.Lock()
+
+    async def add(self, chat_id: int, key: str, amount: int = 1) -> None:
+        counts = self._counts.setdefault(chat_id, Counter())
+        counts[key] += amount
+        if sum(counts.values()) >= COUNT_FLUSH_EVERY:
+            await self.flush(chat_id)
+
+    async def flush(self, chat_id: int | None = None) -> None:
+        async with self._lock:
+            for cid in [chat_id] if chat_id is not None else list(self._counts):
+                counts = self._counts.pop(cid, None)
+                if counts:
+                    await self.store.add_group_counts(cid, **dict(counts))
+
+
+def settings_view(group: GroupSettings) -> tuple[str, InlineKeyboardMarkup]:
+    language = as_language(group.language)
+    state = text("on" if group.alerts_enabled else "off", language)
+    current_language = group.language or text("auto", language)
+    body = text(
+        "settings_title",
+        language,
+        alerts=state,
+        sensitivity=text(group.sensitivity, language),
+        lang_name=current_language,
+    )
+
+    def mark(label: str, chosen: bool) -> str:
+        return f"• {label}" if chosen else label
+
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(text("btn_alerts", language, state=state), callback_data=ToggleAlerts().encode())],
+            [
+                InlineKeyboardButton(
+                    mark(text(level, language), group.sensitivity == level),
+                    callback_data=SetSensitivity(level).encode(),
+                )
+                for level in SENSITIVITIES
+            ],
+            [
+                InlineKeyboardButton(
+                    mark(label, (group.language or "auto") == code),
+                    callback_data=SetGroupLanguage(code).encode(),
+                )
+                for code, label in zip(("auto", *LANGUAGES), ("Auto", "EN", "简", "繁"), strict=True)
+            ],
+        ]
+    )
+    return body, keyboard
