@@ -71,9 +71,9 @@ async def add_input(state: AdminState, chat: Conversation, message: Message, ses
     step = session.step
     try:
         if step in (Step.TITLE, Step.SUMMARY):
-            session.draft[step] = parse_two_lines(raw, step).model_dump(exclude_none=True)
+            session.draft[step.value] = parse_two_lines(raw, step.value).model_dump(exclude_none=True)
         elif step in LIST_FIELDS:
-            session.draft[step] = parse_list(raw, step).model_dump(exclude_none=True)
+            session.draft[step.value] = parse_list(raw, step.value).model_dump(exclude_none=True)
         elif message.forward_origin is not None:  # a forwarded scam is one example, line breaks and all
             current = Messages.model_validate(session.draft.get("examples", {}))
             session.draft["examples"] = add_message(current, raw, "examples").model_dump()
