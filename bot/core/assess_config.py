@@ -18,18 +18,21 @@ SENSITIVITIES: tuple[Sensitivity, ...] = ("low", "normal", "high")
 
 @dataclass(frozen=True)
 class AssessConfig:
-    """Thresholds on the calibrated risk and the weights of the retrieval scores (see README, "How it decides")."""
+    """Thresholds on the calibrated risk and the weights of the retrieval scores (see README, "How it decides").
 
-    risk_scam: float = 0.6
-    risk_suspicious: float = 0.35
-    alert_risk_low: float = 0.9
-    alert_risk_normal: float = 0.8
-    alert_risk_high: float = 0.7
-    alert_min_match: float = 0.2
+    No defaults here: the operator's defaults live in :mod:`bot.config` alone, so the two cannot drift.
+    """
+
+    risk_scam: float
+    risk_suspicious: float
+    alert_risk_low: float
+    alert_risk_normal: float
+    alert_risk_high: float
+    alert_min_match: float
     """A group alert also needs this similarity to a known scam example."""
-    dense_unknown_cutoff: float = 0.3
+    dense_unknown_cutoff: float
     """Share of unknown tokens at which dense scores stop being trusted."""
-    lexical_weight: float = 1.0
+    lexical_weight: float
     """Weight of BM25 beside dense similarity."""
 
     def thresholds(self) -> dict[str, float]:
