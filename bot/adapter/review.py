@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 from bot.adapter.admin_forms import add_message, category_index, category_label, clip
 from bot.adapter.admin_texts import AdminLanguage, Alert, admin_language, button, drop_keyboard, edit, rows, say, t
 from bot.core.knowledge import KnowledgeError
+from bot.core.reply import quoted_html
 from bot.core.taxonomy import SCAM_CATEGORIES
 from bot.storage.models import Report
 
@@ -68,7 +69,7 @@ class ReviewQueue:
                 where=where,
                 when=f"{report.created_at:%Y-%m-%d %H:%M}",
             ),
-            f"<blockquote>{escape(clip(report.text, SHOWN_REPORT_CHARS))}</blockquote>",
+            f"<blockquote>{quoted_html(clip(report.text, SHOWN_REPORT_CHARS))}</blockquote>",
         ]
         suggested = report.suggested_pattern_id
         pattern = self.admin.knowledge.kb.by_id().get(suggested) if suggested else None

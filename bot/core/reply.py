@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.core.assess import Assessment
 from bot.core.knowledge import ScamPattern
+from bot.core.links import defang
 from bot.core.taxonomy import CATEGORY_NAMES
 from bot.core.text import Language, to_traditional
 
@@ -152,7 +153,16 @@ def _explanation(assessment: Assessment, language: Language) -> str | None:
     if explanation is None or explanation.language != language or not explanation.text.strip():
         return None
     body = " ".join(explanation.text.split())[:MAX_EXPLANATION_SHOWN]
-    return _localise(_words(language).ai_note, language) + escape(body)
+    return _localise(_words(language).ai_note, language) + quoted_html(body)
+
+
+def quoted_html(text: str) -> str:
+    """User- or model-derived text as Telegram HTML: links and handles defanged, then escaped.
+
+    Everything the bot repeats that it did not write goes through here, so a warning can
+    never carry a tappable link to the scam it warns about.
+    """
+    return escape(defang(text))
 
 
 def render_reply(
@@ -195,9 +205,10 @@ def render_reply(
         lines.append("")
         lines.append(_localise(heading, language))
         for flag in assessment.red_flags[:MAX_FLAGS_SHOWN]:
-            detail = f" ({escape(flag.detail)})" if flag.detail else ""
+            described = flag.described(language)
+            detail = f" ({quoted_html(_localise(described, language))})" if described else ""
             label = _localise(flag.label(language), language)
-            lines.append(f"• {escape(label)}{detail}: “{escape(flag.evidence)}”")
+            lines.append(f"• {escape(label)}{detail}: “{quoted_html(flag.evidence)}”")
 
     if assessment.verdict != "safe" and pattern:
         lines.append("")
