@@ -112,6 +112,18 @@ _WORDS: dict[str, _Words] = {
 }
 
 
+_NOT_CHECKED = {
+    "en": (
+        "⚠️ Sorry, I could not check this message. Until you can check it another way, do not pay, share codes "
+        "or give details: call the person or company back on a number you already have."
+    ),
+    "zh": (
+        "⚠️ 抱歉，这条消息暂时无法检查。在用其他方式核实之前，不要付钱、不要提供验证码或个人信息；"
+        "请用你原本存着的号码联系对方核实。"
+    ),
+}
+"""The answer for a message whose assessment failed: polite, and still the one safe rule."""
+
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 
 
@@ -178,6 +190,8 @@ def render_reply(
     """
     language = language or assessment.language
     words = _words(language)
+    if assessment.error is not None:
+        return _localise(_NOT_CHECKED["en" if language == "en" else "zh"], language)
     if not assessment.has_text:
         return _localise(words.nothing, language)
 
