@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import math
+import os
 import sys
 from collections.abc import Iterator
 from itertools import islice
@@ -298,16 +299,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_dir_problem(settings: Settings) -> str | None:
+    """One clear line when DATA_DIR cannot be created or written, instead of a traceback later."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create DATA_DIR {settings.data_dir}: {exc.strerror or exc}"
+    if not os.access(settings.data_dir, os.W_OK | os.X_OK):
+        return f"cannot write to DATA_DIR {settings.data_dir}: permission denied"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     from bot.core.knowledge import KnowledgeError
 
+    settings = Settings()
+    needs_data = not (args.command == "kb" and args.kb_command == "validate")
+    if needs_data and (problem := _data_dir_problem(settings)):
+        print(problem, file=sys.stderr)
+        return 2
     try:
-        return int(args.func(args, Settings()))
+        return int(args.func(args, settings))
     except KnowledgeError as exc:
-        print(f"knowledge base is invalid:\n{exc}", file=sys.stderr)
+        separator = "\n" if len(exc.problems) > 1 else " "
+        print(f"knowledge base is invalid:{separator}{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
