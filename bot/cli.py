@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
+import math
+import os
 import sys
 from collections.abc import Iterator
 from itertools import islice
@@ -38,24 +41,89 @@ def _load_engine(settings: Settings, *, show_progress: bool = False):  # type: i
     return build_engine(settings, show_progress=show_progress)
 
 
+MAX_NUMBER_DIGITS = 4300
+"""Python refuses to read or write integers longer than this (``sys.int_info.default_max_str_digits``)."""
+
+
+class _Rejected(ValueError):
+    """A JSON line the run cannot use; the message says why, and the run goes on."""
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _Rejected(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(digits)
+
+
+def _parse_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _Rejected(f"the number {literal[:24]} is out of range")
+    return value
+
+
+def _parse_constant(name: str) -> float:
+    raise _Rejected(f"{name} is not a JSON number")
+
+
+def _parse_line(line: str) -> Any:
+    """Strict JSON: no NaN or Infinity, no unbounded numbers, no nesting too deep to read."""
+    try:
+        return json.loads(line, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except json.JSONDecodeError as exc:
+        raise _Rejected(f"not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise _Rejected("nested too deeply") from exc
+
+
+def _id_problem(message_id: Any) -> str | None:
+    """Why ``message_id`` cannot be echoed back as a line of UTF-8 JSON, or None when it can."""
+    try:
+        json.dumps(message_id, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return '"id" is not valid Unicode (a lone surrogate)'
+    except (ValueError, TypeError, RecursionError):
+        return '"id" cannot be written back as JSON'
+    return None
+
+
 def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | None]]:
     """Yield ``(line number, id, text, error)``; a bad line yields an error, never stops the run."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, None, None, f"not valid JSON ({exc.msg})"
+            item = _parse_line(line)
+        except _Rejected as exc:
+            yield number, None, None, str(exc)
             continue
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            yield number, item.get("id") if isinstance(item, dict) else None, None, 'needs a string field "text"'
+            message_id = item.get("id") if isinstance(item, dict) else None
+            yield number, None if _id_problem(message_id) else message_id, None, 'needs a string field "text"'
             continue
-        yield number, item.get("id", number), item["text"], None
+        message_id = item.get("id", number)
+        problem = _id_problem(message_id)
+        if problem:
+            yield number, None, None, problem
+            continue
+        yield number, message_id, item["text"], None
+
+
+def _write_line(out: IO[str], row: dict[str, Any]) -> None:
+    """One JSON line; ASCII escapes when the output cannot take the characters (a non-UTF-8 terminal)."""
+    try:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except UnicodeEncodeError:
+        out.write(json.dumps(row) + "\n")
 
 
 def check_jsonl(settings: Settings, stream: IO[str], out: IO[str], *, llm: bool = False) -> int:
-    """Assess JSON lines in batches (one model load, one embedding pass per batch; ``llm``: second opinions too)."""
+    """Assess JSON lines in batches (one model load, one embedding pass per batch; ``llm``: second opinions too).
+
+    A line that cannot be read is reported on stderr and skipped; a message that cannot be
+    assessed gets ``{"id": …, "error": …}`` in its place. Either way the run goes on, and
+    the exit code is 1 when anything was skipped or failed.
+    """
     engine = _load_engine(settings)
     errors = 0
     rows = _read_jsonl(stream)
@@ -67,8 +135,13 @@ def check_jsonl(settings: Settings, stream: IO[str], out: IO[str], *, llm: bool 
                 print(f"line {number}: {error}; skipped", file=sys.stderr)
         texts = [t for _, _, t in good]
         assessments = asyncio.run(engine.assess_many_with_help(texts)) if llm else engine.assess_many(texts)
-        for (_, message_id, _), assessment in zip(good, assessments, strict=True):
-            out.write(json.dumps(assessment.to_json(message_id), ensure_ascii=False) + "\n")
+        for (number, message_id, _), assessment in zip(good, assessments, strict=True):
+            if assessment.error is not None:
+                errors += 1
+                print(f"line {number}: {assessment.error}", file=sys.stderr)
+                _write_line(out, {"id": message_id, "error": assessment.error})
+            else:
+                _write_line(out, assessment.to_json(message_id))
         out.flush()
     return 1 if errors else 0
 
@@ -78,8 +151,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print("--llm needs OPENAI_API_KEY set and LLM_SEND_MESSAGE_TEXT not false", file=sys.stderr)
         return 2
     if args.jsonl is not None:
-        if args.jsonl == "-":
-            return check_jsonl(settings, sys.stdin, sys.stdout, llm=args.llm)
+        if args.jsonl == "-":  # undecodable bytes become U+FFFD, like the FILE case, instead of ending the run
+            raw = getattr(sys.stdin, "buffer", None)
+            stdin = io.TextIOWrapper(raw, encoding="utf-8", errors="replace") if raw is not None else sys.stdin
+            return check_jsonl(settings, stdin, sys.stdout, llm=args.llm)
         try:
             with open(args.jsonl, encoding="utf-8", errors="replace") as handle:
                 return check_jsonl(settings, handle, sys.stdout, llm=args.llm)
@@ -223,16 +298,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_dir_problem(settings: Settings) -> str | None:
+    """One clear line when DATA_DIR cannot be created or written, instead of a traceback later."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create DATA_DIR {settings.data_dir}: {exc.strerror or exc}"
+    if not os.access(settings.data_dir, os.W_OK | os.X_OK):
+        return f"cannot write to DATA_DIR {settings.data_dir}: permission denied"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     from bot.core.knowledge import KnowledgeError
 
+    settings = Settings()
+    needs_data = not (args.command == "kb" and args.kb_command == "validate")
+    if needs_data and (problem := _data_dir_problem(settings)):
+        print(problem, file=sys.stderr)
+        return 2
     try:
-        return int(args.func(args, Settings()))
+        return int(args.func(args, settings))
     except KnowledgeError as exc:
-        print(f"knowledge base is invalid:\n{exc}", file=sys.stderr)
+        separator = "\n" if len(exc.problems) > 1 else " "
+        print(f"knowledge base is invalid:{separator}{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

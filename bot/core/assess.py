@@ -69,6 +69,14 @@ class Assessment:
     patterns: dict[str, ScamPattern] = field(default_factory=dict, repr=False, compare=False)
     """The knowledge snapshot the verdict was made against: the reply is worded from these patterns, so a
     live knowledge swap between assessing and answering cannot pair a verdict with another snapshot's text."""
+    error: str | None = None
+    """Set when this message could not be assessed (logged); everything else is then empty and ``alert`` False."""
+
+    @classmethod
+    def failed(cls, language: Language, error: str, thresholds: dict[str, float] | None = None) -> Assessment:
+        """The stand-in for a message whose assessment raised: no verdict of its own, never an alert."""
+        features = ScoreFeatures(0.0, 0.0, 0.0, 0.0, 0.0)
+        return cls("safe", 0.0, False, (), (), language, features, None, thresholds or {}, error=error)
 
     @property
     def has_text(self) -> bool:
@@ -202,14 +210,32 @@ class Assessor:
         return await asyncio.to_thread(self.assess, text)
 
     def assess_many(self, texts: Sequence[str]) -> list[Assessment]:
-        """Assess a batch in one embedding pass (the CLI's thousands of lines, a media group)."""
+        """Assess a batch in one embedding pass (the CLI's thousands of lines, a group's queue, a media group).
+
+        One message can never cost the others their answer: if the batch pass fails, each
+        message is retried alone, and a message that still fails gets an
+        :meth:`Assessment.failed` stand-in (``error`` set, never an alert) in its place.
+        The result always has one assessment per text, in order.
+        """
         index = self._index  # one snapshot for the whole batch
+        thresholds = self.thresholds()
+        try:
+            return self._assess_batch(index, texts, thresholds)
+        except Exception:
+            if len(texts) == 1:
+                log.exception("could not assess a message; answering with an error")
+                return [Assessment.failed(_language_or_english(texts[0]), "could not assess this message", thresholds)]
+            log.exception("a batch of %d messages failed; assessing them one by one", len(texts))
+        return [self.assess_many([text])[0] for text in texts]
+
+    def _assess_batch(
+        self, index: RetrievalIndex, texts: Sequence[str], thresholds: dict[str, float]
+    ) -> list[Assessment]:
         messages = [MessageText.of(t) for t in texts]
         readable = [m.normalised if m.has_words else "" for m in messages]
         vectors = self.embedder.encode(readable)
         unknown = self.embedder.unknown_ratio(readable)
         dense_all = index.dense.scores(vectors)
-        thresholds = self.thresholds()
         return [
             self._decide(index, message, dense_all[i], float(unknown[i]), thresholds)
             for i, message in enumerate(messages)
@@ -289,3 +315,11 @@ class Assessor:
             PatternMatch(pid, index.patterns[pid].category, score, documents[row].text)
             for score, pid, row in best[:MAX_MATCHES]
         )
+
+
+def _language_or_english(text: str) -> Language:
+    """The message's language for an error answer, English when even that cannot be told."""
+    try:
+        return MessageText.of(text).language
+    except Exception:
+        return "en"

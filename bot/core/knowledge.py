@@ -168,6 +168,8 @@ def parse_pattern(text: str, source: str) -> ScamPattern:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
         raise KnowledgeError([f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+    except RecursionError as exc:  # the YAML parser recurses per level: a file nested 50,000 deep ends here
+        raise KnowledgeError([f"{source}: nested too deeply to be a pattern"]) from exc
     if not isinstance(data, dict):
         raise KnowledgeError([f"{source}:1: expected a mapping of pattern fields"])
     try:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import opencc
 
+from bot.core.links import find_links, without_links
 from bot.core.text import normalise
 
 
@@ -40,10 +40,19 @@ class RedFlag:
     kind: str
     evidence: str
     detail: str | None = None
+    imitates: str | None = None
+    """For a look-alike link: the brand domain it passes for (``apple.com`` for ``xn--80ak6aa92e.com``)."""
 
     def label(self, language: str) -> str:
         rule = RULES_BY_KIND[self.kind]
         return rule.label_en if language == "en" else rule.label_zh
+
+    def described(self, language: str) -> str | None:
+        """The detail as shown after the label: a link's host, and the brand it imitates (plain, not escaped)."""
+        if self.imitates is None:
+            return self.detail
+        looks_like = _LOOKS_LIKE["en" if language == "en" else "zh"].format(brand=self.imitates)
+        return f"{self.detail}, {looks_like}" if self.detail else looks_like
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -225,16 +234,8 @@ _COMPILED = tuple(
     for rule in RULES
     if rule.en or rule.zh
 )
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'，。）)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,24})/[^\s<>\"'，。）)]*", re.I
-)
 _PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,4}\)?[\s-]?){2,4}\d{3,4}(?![\w.])")
-_RISKY_TLDS = frozenset(
-    "top xyz vip cc icu club shop online site live buzz click link work loan win bid monster cyou rest fit "
-    "mom lol tk ml ga cf gq pw".split()
-)
-_SHORTENERS = frozenset("bit.ly tinyurl.com t.co goo.gl is.gd cutt.ly rb.gy s.id t.ly shorturl.at".split())
-_BRAND_WORDS = ("bank", "pay", "post", "express", "delivery", "tax", "refund", "gov", "apple", "wechat", "verify")
+_LOOKS_LIKE = {"en": "looks like {brand}", "zh": "冒充 {brand}"}
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -249,24 +250,6 @@ def _snippet(text: str, start: int, end: int) -> str:
     return ("…" if left else "") + piece + ("…" if right < len(text) else "")
 
 
-def domain_of(url: str) -> str:
-    """Host name of a URL as a person would read it (no scheme, no www)."""
-    candidate = url if "://" in url else f"http://{url}"
-    host = urlsplit(candidate).hostname or url
-    return host.removeprefix("www.").lower()
-
-
-def _is_suspicious_domain(domain: str) -> bool:
-    tld = domain.rsplit(".", 1)[-1]
-    if tld in _RISKY_TLDS or domain in _SHORTENERS or re.fullmatch(r"[\d.]+", domain):
-        return True
-    labels = domain.split(".")
-    # brand words glued into a non-brand domain: sf-express-redeliver.top, hmrc-refund.co-uk.cc
-    return (len(labels) > 2 and any(word in "-".join(labels[:-2]) for word in _BRAND_WORDS)) or (
-        "-" in labels[0] and any(word in labels[0] for word in _BRAND_WORDS)
-    )
-
-
 def find_red_flags(text: str) -> list[RedFlag]:
     """All red flags in ``text``, one per kind (the first occurrence), in a stable order."""
     text = normalise(text)
@@ -275,14 +258,11 @@ def find_red_flags(text: str) -> list[RedFlag]:
         match = pattern.search(text)
         if match:
             flags.append(RedFlag(rule.kind, _snippet(text, match.start(), match.end())))
-    urls = _URL.findall(text)
-    for url in urls[:3]:
-        domain = domain_of(url)
-        kind = "suspicious_link" if _is_suspicious_domain(domain) else "link"
+    for link in find_links(text):
+        kind = "suspicious_link" if link.host.suspicious else "link"
         if not any(f.kind == kind for f in flags):
-            flags.append(RedFlag(kind, url[:80], detail=domain))
-    text_without_urls = _URL.sub(" ", text)
-    phone = _PHONE.search(text_without_urls)
+            flags.append(RedFlag(kind, link.text[:80], detail=link.host.shown[:80], imitates=link.host.imitates))
+    phone = _PHONE.search(without_links(text))
     if phone and sum(ch.isdigit() for ch in phone.group()) >= 8:
         flags.append(RedFlag("phone_number", phone.group().strip()))
     return flags

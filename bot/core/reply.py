@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.assess import Assessment
 from bot.core.i18n import ReplyWords, localise, reply_words, text
 from bot.core.knowledge import ScamPattern
+from bot.core.links import defang
 from bot.core.taxonomy import CATEGORY_NAMES
 from bot.core.text import Language, to_traditional
 
@@ -89,7 +90,16 @@ def _explanation(assessment: Assessment, language: Language) -> str | None:
     if explanation is None or explanation.language != language or not explanation.text.strip():
         return None
     body = " ".join(explanation.text.split())[:MAX_EXPLANATION_SHOWN]
-    return _localise(_words(language).ai_note, language) + escape(body)
+    return _localise(_words(language).ai_note, language) + quoted_html(body)
+
+
+def quoted_html(text: str) -> str:
+    """User- or model-derived text as Telegram HTML: links and handles defanged, then escaped.
+
+    Everything the bot repeats that it did not write goes through here, so a warning can
+    never carry a tappable link to the scam it warns about.
+    """
+    return escape(defang(text))
 
 
 def render_reply(
@@ -105,6 +115,8 @@ def render_reply(
     """
     language = language or assessment.language
     words = _words(language)
+    if assessment.error is not None:
+        return _localise(words.not_checked, language)
     if not assessment.has_text:
         return _localise(words.nothing, language)
 
@@ -132,9 +144,10 @@ def render_reply(
         lines.append("")
         lines.append(_localise(heading, language))
         for flag in assessment.red_flags[:MAX_FLAGS_SHOWN]:
-            detail = f" ({escape(flag.detail)})" if flag.detail else ""
+            described = flag.described(language)
+            detail = f" ({quoted_html(_localise(described, language))})" if described else ""
             label = _localise(flag.label(language), language)
-            lines.append(f"• {escape(label)}{detail}: “{escape(flag.evidence)}”")
+            lines.append(f"• {escape(label)}{detail}: “{quoted_html(flag.evidence)}”")
 
     if assessment.verdict != "safe" and pattern:
         lines.append("")
@@ -179,6 +192,8 @@ def render_group_alert(assessment: Assessment, patterns: dict[str, ScamPattern],
 
 def render_check(assessment: Assessment, patterns: dict[str, ScamPattern], language: Language) -> str:
     """A group's ``/check`` answer: one line, the closest pattern and its first advice, or the all-clear."""
+    if assessment.error is not None:  # never "looks fine" for a message that was not checked
+        return _localise(_words(language).not_checked, language)
     top = assessment.top
     pattern = patterns.get(top.pattern_id) if top else None
     if assessment.verdict == "safe" or pattern is None:

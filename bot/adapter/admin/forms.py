@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.core.i18n import Language
 from bot.core.knowledge import KnowledgeError, LocalizedList, LocalizedText, Messages, ScamPattern
+from bot.core.reply import quoted_html
 from bot.core.taxonomy import CATEGORY_NAMES, SCAM_CATEGORIES
 from bot.core.text import detect_language, normalise
 from bot.kb.repository import AuditEntry
@@ -197,7 +198,7 @@ def clip(text: str, limit: int = SHOWN_ITEM_CHARS) -> str:
 
 def _items(values: list[str], limit: int | None = None) -> list[str]:
     shown = values if limit is None else values[:limit]
-    return [f"• {escape(clip(v))}" for v in shown]
+    return [f"• {quoted_html(clip(v))}" for v in shown]  # examples are scams: their links must not be tappable
 
 
 def render_pattern(pattern: ScamPattern, *, examples_shown: int = 3) -> list[str]:

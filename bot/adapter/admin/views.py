@@ -42,7 +42,7 @@ from bot.adapter.callbacks import (
 )
 from bot.core.i18n import Language, text
 from bot.core.knowledge import KnowledgeBase, ScamPattern
-from bot.core.reply import fit
+from bot.core.reply import fit, quoted_html
 from bot.core.taxonomy import SCAM_CATEGORIES
 from bot.kb.repository import AuditEntry
 from bot.storage.models import Report
@@ -188,7 +188,7 @@ def review_item(report: Report, open_reports: int, live: ScamPattern | None, lan
             where=where,
             when=f"{report.created_at:%Y-%m-%d %H:%M}",
         ),
-        f"<blockquote>{escape(clip(report.text, SHOWN_REPORT_CHARS))}</blockquote>",
+        f"<blockquote>{quoted_html(clip(report.text, SHOWN_REPORT_CHARS))}</blockquote>",  # links not tappable
     ]
     suggested = report.suggested_pattern_id
     if live is not None:

@@ -21,6 +21,8 @@ class ReplyWords:
     details: str
     ai_note: str
     general_tip: str
+    not_checked: str
+    """The answer for a message whose assessment failed: polite, and still the one safe rule."""
 
 
 REPLY_WORDS: dict[str, ReplyWords] = {
@@ -45,6 +47,10 @@ REPLY_WORDS: dict[str, ReplyWords] = {
         details="Tap “details” for the red flags and what to do.",
         ai_note="AI check: ",
         general_tip="Do not pay, share codes or give details until you have checked on a number you already have.",
+        not_checked=(
+            "⚠️ Sorry, I could not check this message. Until you can check it another way, do not pay, share codes "
+            "or give details: call the person or company back on a number you already have."
+        ),
     ),
     "zh": ReplyWords(
         scam="🚨 <b>这很像诈骗</b>",
@@ -64,5 +70,9 @@ REPLY_WORDS: dict[str, ReplyWords] = {
         details="点击「详情」查看危险信号和应对方法。",
         ai_note="AI分析：",
         general_tip="核实之前不要付钱、不要提供验证码或个人信息；请用你原本存着的号码联系对方核实。",
+        not_checked=(
+            "⚠️ 抱歉，这条消息暂时无法检查。在用其他方式核实之前，不要付钱、不要提供验证码或个人信息；"
+            "请用你原本存着的号码联系对方核实。"
+        ),
     ),
 }

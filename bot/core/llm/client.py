@@ -13,8 +13,8 @@ import asyncio
 import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from bot.core.links import host_of
 from bot.core.llm.schema import response_format
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class LLMUnavailable(Exception):
 
 def is_local_url(url: str | None) -> bool:
     """True for localhost, loopback and private addresses, where a proxy must not be used."""
-    host = urlsplit(url).hostname if url else None
+    host = host_of(url) if url else None  # the one host reader: never raises on a malformed OPENAI_BASE_URL
     if not host:
         return False
     if host == "localhost" or host.endswith(".localhost"):

@@ -146,7 +146,11 @@ class LLMHelper:
 
         async def one(text: str, assessment: Assessment) -> Assessment:
             async with gate:
-                return await self.help(text, assessment, patterns, language=language)
+                try:
+                    return await self.help(text, assessment, patterns, language=language)
+                except Exception:  # one message's failure keeps its retrieval answer, never sinks the batch
+                    log.exception("LLM second opinion failed for one message; retrieval-only answer")
+                    return assessment
 
         return list(await asyncio.gather(*(one(t, a) for t, a in zip(texts, assessments, strict=True))))
 
