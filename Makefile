@@ -6,13 +6,20 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
+# rapidocr-onnxruntime depends on opencv-python, whose cv2 needs libGL.so.1 (absent on a server
+# Debian); both wheels install the same cv2 package, so the GUI one is removed and the headless one
+# (pinned in pyproject.toml) put back after every install.
+OPENCV  := opencv-python-headless==5.0.0.93
 
-.PHONY: run test lint eval eval-minilm bench install clean
+.PHONY: run test lint eval eval-minilm bench bench-images eval-screenshots screenshots install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip uninstall --quiet -y opencv-python
+	$(PY) -m pip install --quiet --no-deps --force-reinstall $(OPENCV)
+	$(PY) -c "import cv2"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +44,16 @@ eval-minilm: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench_check.py
+
+bench-images: $(STAMP)
+	$(PY) scripts/bench_images.py
+
+eval-screenshots: $(STAMP)
+	$(PY) scripts/evaluate_screenshots.py --assess
+
+# Redraws tests/fixtures/images and data/eval/screenshots (needs: apt-get install -y fonts-wqy-microhei).
+screenshots: $(STAMP)
+	$(PY) scripts/draw_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
