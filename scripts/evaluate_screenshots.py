@@ -66,6 +66,19 @@ def load_items(folder: Path) -> list[Item]:
     return items
 
 
+def as_telegram_photo(data: bytes, quality: int = 80) -> bytes:
+    """Recompress as Telegram does for photos (JPEG, longest side at most 1280), to measure what the bot sees."""
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    img.thumbnail((1280, 1280))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
 def reading_order_text(reading: ImageReading) -> str:
     return "\n".join(line.text for line in reading.lines)
 
@@ -137,10 +150,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "data" / "eval" / "screenshots")
     parser.add_argument("--assess", action="store_true", help="also run the project's assessment (loads the models)")
+    parser.add_argument("--jpeg", action="store_true", help="read the images as Telegram photos (JPEG q80)")
     parser.add_argument("--show", action="store_true", help="print each item's accuracy and OCR text")
     args = parser.parse_args(argv)
     items = load_items(args.folder)
-    readings = [read_images([p.read_bytes() for p in item.images]) for item in items]
+    prepare = as_telegram_photo if args.jpeg else (lambda data: data)
+    readings = [read_images([prepare(p.read_bytes()) for p in item.images]) for item in items]
     if args.show:
         for item, reading in zip(items, readings, strict=True):
             acc = char_accuracy(reading_order_text(reading), item.text)

@@ -217,3 +217,31 @@ def test_layout_groups_wrapped_lines_into_bubbles() -> None:
 
 def test_qr_decoder_on_a_plain_image_finds_nothing() -> None:
     assert decode_qr(np.full((200, 200, 3), 255, dtype=np.uint8)) == []
+
+
+# --- how the bot will call it ----------------------------------------------------------------
+
+
+def test_a_telegram_style_jpeg_reads_the_same_phrases(engine: object) -> None:
+    """Telegram recompresses photos as JPEG; the key phrases must survive that."""
+    buf = io.BytesIO()
+    Image.open(FIXTURES / "zh_friend_loan.png").convert("RGB").save(buf, format="JPEG", quality=80)
+    reading = read_image(buf.getvalue())
+    assert "借我三万块钱" in reading.text and "视频通话开不了" in reading.text
+
+
+def test_time_budget_reads_the_first_image_and_stops(engine: object) -> None:
+    reading = read_images([_bytes("zh_family.png"), _bytes("album_1.png")], time_budget=0.0)
+    assert reading.truncated
+    assert reading.skipped == (None,)
+    assert "排骨汤" in reading.text
+
+
+def test_concurrent_reads_from_threads_agree(engine: object) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = _bytes("en_whatsapp_benign.png")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(read_image, [data, data])
+    assert first.lines == second.lines
+    assert "football on Saturday" in first.text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def load_image(
                 if img.format == "JPEG" and width > max_width:
                     img.draft("RGB", (max_width, height * max_width // width))  # decode at reduced scale
                 img.load()
-                rgb = img.convert("RGB")
+                rgb = ImageOps.exif_transpose(img).convert("RGB")  # a phone photo of a screen may be rotated
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             return Loaded(None, ImageProblem.TOO_MANY_PIXELS)
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
