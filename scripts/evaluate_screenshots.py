@@ -142,6 +142,9 @@ def report(items: Sequence[Item], readings: Sequence[ImageReading], assess: Asse
                 "false_group_alerts_high": round(sum(o.group_alert for o in benign) / max(1, len(benign)), 4),
                 "scams": len(scams),
                 "benign": len(benign),
+                "missed": [i.id for i, o in scams if not o.warns],
+                "false_warning_ids": [i.id for i, o in pairs if i.label == "benign" and o.warns],
+                "false_group_alert_ids": [i.id for i, o in pairs if i.label == "benign" and o.group_alert],
             }
     return out
 

@@ -222,12 +222,19 @@ def test_qr_decoder_on_a_plain_image_finds_nothing() -> None:
 # --- how the bot will call it ----------------------------------------------------------------
 
 
-def test_a_telegram_style_jpeg_reads_the_same_phrases(engine: object) -> None:
-    """Telegram recompresses photos as JPEG; the key phrases must survive that."""
+def _as_jpeg(name: str) -> bytes:
     buf = io.BytesIO()
-    Image.open(FIXTURES / "zh_friend_loan.png").convert("RGB").save(buf, format="JPEG", quality=80)
-    reading = read_image(buf.getvalue())
+    Image.open(FIXTURES / name).convert("RGB").save(buf, format="JPEG", quality=80)
+    return buf.getvalue()
+
+
+def test_a_telegram_style_jpeg_reads_the_same_phrases(engine: object) -> None:
+    """Telegram recompresses photos as JPEG; the key phrases, and English word spaces, must survive that."""
+    reading = read_image(_as_jpeg("zh_friend_loan.png"))
     assert "借我三万块钱" in reading.text and "视频通话开不了" in reading.text
+    english = read_image(_as_jpeg("en_parcel_sms.png")).text
+    assert "your parcel is being held at our depot" in english
+    assert "Please pay within 24 hours" in english
 
 
 def test_time_budget_reads_the_first_image_and_stops(engine: object) -> None:

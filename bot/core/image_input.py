@@ -61,6 +61,8 @@ class LoadedImage:
 
     rgb: np.ndarray
     original_size: tuple[int, int]
+    lossy: bool = False
+    """JPEG or WebP: compression noise that the reader smooths away before OCR."""
 
     @property
     def width(self) -> int:
@@ -98,6 +100,7 @@ def load_image(
         return Loaded(None, ImageProblem.CORRUPT)
     with img:
         width, height = img.size
+        lossy = img.format in ("JPEG", "WEBP")
         if width <= 0 or height <= 0 or width * height > max_pixels:
             return Loaded(None, ImageProblem.TOO_MANY_PIXELS)
         if getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1:
@@ -116,7 +119,7 @@ def load_image(
             return Loaded(None, ImageProblem.CORRUPT)
     if rgb.width > max_width:
         rgb = rgb.resize((max_width, max(1, round(rgb.height * max_width / rgb.width))), Image.Resampling.LANCZOS)
-    return Loaded(LoadedImage(np.asarray(rgb), (width, height)))
+    return Loaded(LoadedImage(np.asarray(rgb), (width, height), lossy))
 
 
 @dataclass(frozen=True)

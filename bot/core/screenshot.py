@@ -116,7 +116,11 @@ _call_lock = threading.Lock()
 
 
 def ocr_engine(threads: int | None = None) -> Any:
-    """The shared RapidOCR instance, created on first use (about 0.4 s; the models ship in the wheel)."""
+    """The shared RapidOCR instance, created on first use (about 0.5 s; the models ship in the wheel).
+
+    ``threads`` (onnxruntime intra-op threads; default: one per core) counts only on the first call.
+    The bot can call this once at start-up, in a thread, so the first screenshot does not pay the load.
+    """
     global _engine
     with _engine_lock:
         if _engine is None:
@@ -336,10 +340,27 @@ class _OneImage:
     truncated: bool
 
 
+def _denoised(image: LoadedImage) -> LoadedImage:
+    """JPEG/WebP pixels half-blended with their 3x3 median before OCR.
+
+    Compression ringing between words makes the recogniser drop English spaces ("Verifyyourdetailsnow").
+    Measured on the screenshot set recompressed as Telegram photos, character accuracy with spaces:
+    English 96.4% raw, 99.3% with a full median, 97.8% with this half blend; Traditional Chinese 86.2%
+    raw, 83.8% with the full median (dense strokes blur), 86.5% with the blend. The blend helps both.
+    """
+    if not image.lossy:
+        return image
+    import cv2
+
+    rgb = np.ascontiguousarray(image.rgb)
+    blended = cv2.addWeighted(rgb, 0.5, cv2.medianBlur(rgb, 3), 0.5, 0)
+    return LoadedImage(blended, image.original_size, image.lossy)
+
+
 def _read_loaded(image: LoadedImage, deadline: float | None) -> _OneImage:
     boxes: list[Box] = []
     truncated = False
-    parts = tiles(image)
+    parts = tiles(_denoised(image))
     for i, tile in enumerate(parts):
         if deadline is not None and i > 0 and time.monotonic() > deadline:
             truncated = True
