@@ -7,12 +7,13 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test lint eval eval-minilm bench install clean
+.PHONY: run test lint eval eval-minilm bench bench-images eval-screenshots screenshots install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -c "import cv2"  # rapidocr's opencv-python needs libGL.so.1 (Debian: apt-get install libgl1)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +38,16 @@ eval-minilm: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench_check.py
+
+bench-images: $(STAMP)
+	$(PY) scripts/bench_images.py
+
+eval-screenshots: $(STAMP)
+	$(PY) scripts/evaluate_screenshots.py --assess
+
+# Redraws tests/fixtures/images and data/eval/screenshots (needs: apt-get install -y fonts-wqy-microhei).
+screenshots: $(STAMP)
+	$(PY) scripts/draw_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
