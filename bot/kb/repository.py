@@ -3,26 +3,36 @@
 Synchronous SQLAlchemy on purpose: every knowledge change is followed by an index
 rebuild, which is CPU work that runs in a worker thread anyway, so the whole change
 (validate, write, audit, rebuild) runs there in one go and the event loop never waits.
-The CLI uses the same code directly. SQLite by default; any SQLAlchemy URL works.
+The CLI uses the same code directly. SQLite by default; PostgreSQL through psycopg.
+
+Writers from several processes are serialised on the ``kb_meta`` revision row (locked
+first in every write transaction), so the revision counts every change exactly once
+and two admins' undos cannot interleave. On PostgreSQL the commit also notifies the
+other processes (``bot.kb.notify``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, ScamPattern
-from bot.storage.models import Base, KbAudit, KbMeta, KbPattern, utcnow
-from bot.storage.store import sqlite_pragmas
+from bot.kb import notify
+from bot.storage import migrate
+from bot.storage.database import POSTGRES, backend
+from bot.storage.database import sync_engine as _sync_engine
+from bot.storage.database import sync_url as _sync_url
+from bot.storage.models import KbAudit, KbMeta, KbPattern, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +41,7 @@ Action = Literal["create", "update", "delete", "restore", "import", "undo"]
 
 def sync_url(url: str) -> str:
     """The synchronous form of an async database URL (``sqlite+aiosqlite://`` → ``sqlite://``)."""
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+    return _sync_url(url).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)
@@ -79,10 +89,9 @@ class KnowledgeRepository:
 
     def __init__(self, url: str) -> None:
         self.url = sync_url(url)
-        self._engine: SqlEngine = create_engine(self.url)
-        if self.url.startswith("sqlite"):
-            event.listen(self._engine, "connect", sqlite_pragmas)
-        Base.metadata.create_all(self._engine)
+        migrate.upgrade(self.url)
+        self._engine: SqlEngine = _sync_engine(self.url)
+        self._postgres = backend(self.url) == POSTGRES
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
     @classmethod
@@ -92,6 +101,23 @@ class KnowledgeRepository:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction, one writer at a time across processes; others are told at commit.
+
+        The revision row is locked before anything is read, so what a writer checks (is the
+        pattern there? what is the last change to undo?) cannot change under it.
+        """
+        with self._sessions.begin() as s:
+            meta = s.get(KbMeta, "revision", with_for_update=True)
+            if meta is None:  # a database created before migrations, never changed since
+                meta = KbMeta(key="revision", value="0")
+                s.add(meta)
+            start = meta.value
+            yield s
+            if self._postgres and meta.value != start:
+                notify.send(s, int(meta.value))
 
     # Reading
     def revision(self) -> int:
@@ -132,12 +158,12 @@ class KnowledgeRepository:
     def save(self, pattern: ScamPattern, actor: str, action: Action | None = None) -> AuditEntry | None:
         """Create or replace a pattern. Returns None when nothing changed (no audit noise)."""
         pattern = ScamPattern.model_validate(pattern.model_dump())  # validated whatever its origin
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             return self._write(s, pattern, actor, action)
 
     def delete(self, pattern_id: str, actor: str) -> AuditEntry:
         """Soft delete: the pattern leaves the live set but stays recoverable (restore or undo)."""
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             row = s.get(KbPattern, pattern_id)
             if row is None or row.deleted:
                 raise KnowledgeError([f"no pattern {pattern_id!r}"])
@@ -146,7 +172,7 @@ class KnowledgeRepository:
             return self._audit(s, pattern_id, actor, "delete", before, _state(row))
 
     def restore(self, pattern_id: str, actor: str) -> AuditEntry:
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             row = s.get(KbPattern, pattern_id)
             if row is None or not row.deleted:
                 raise KnowledgeError([f"no deleted pattern {pattern_id!r}"])
@@ -156,7 +182,7 @@ class KnowledgeRepository:
 
     def undo(self, actor: str, pattern_id: str | None = None) -> AuditEntry:
         """Revert the most recent change (of one pattern, or of any) that was not undone yet."""
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             query = select(KbAudit).where(KbAudit.undone.is_(False), KbAudit.action != "undo")
             if pattern_id:
                 query = query.where(KbAudit.pattern_id == pattern_id)
@@ -202,7 +228,7 @@ class KnowledgeRepository:
         """All or nothing: every pattern was validated before; one transaction writes them all."""
         plan = self.plan_import(patterns, prune=prune)
         by_id = {p.id: p for p in patterns}
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             for pattern_id in plan.added + plan.changed:
                 self._write(s, by_id[pattern_id], actor, "import")
             for pattern_id in plan.removed:
@@ -246,11 +272,9 @@ class KnowledgeRepository:
             after=json.dumps(after, ensure_ascii=False) if after else None,
         )
         s.add(entry)
-        meta = s.get(KbMeta, "revision")
-        if meta is None:
-            s.add(KbMeta(key="revision", value="1"))
-        else:
-            meta.value = str(int(meta.value) + 1)
+        meta = s.get(KbMeta, "revision")  # locked by _writing, already in this session
+        assert meta is not None
+        meta.value = str(int(meta.value) + 1)
         s.flush()
         log.info("knowledge %s of %s by %s", action, pattern_id, actor)
         return _entry(entry)
