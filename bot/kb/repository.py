@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,8 +110,11 @@ class KnowledgeRepository:
         pattern there? what is the last change to undo?) cannot change under it.
         """
         with self._sessions.begin() as s:
-            meta = s.get(KbMeta, "revision", with_for_update=True)
-            if meta is None:  # a database created before migrations, never changed since
+            # An UPDATE, not SELECT … FOR UPDATE: it takes the write lock on SQLite too (which has no row locks),
+            # and as the transaction's first statement it also starts SQLite's snapshot after the wait.
+            touched = s.execute(update(KbMeta).where(KbMeta.key == "revision").values(value=KbMeta.value))
+            meta = s.get(KbMeta, "revision")
+            if not touched.rowcount or meta is None:  # a database created before migrations, never changed since
                 meta = KbMeta(key="revision", value="0")
                 s.add(meta)
             start = meta.value
@@ -208,27 +211,18 @@ class KnowledgeRepository:
             return self._audit(s, last.pattern_id, actor, "undo", current, _state(row) if row else None)
 
     def plan_import(self, patterns: Iterable[ScamPattern], *, prune: bool = False) -> ImportPlan:
-        incoming = {p.id: _json(p) for p in patterns}
-        plan = ImportPlan()
         with self._sessions() as s:
-            existing = {r.id: r for r in s.scalars(select(KbPattern)).all()}
-        for pattern_id, data in sorted(incoming.items()):
-            row = existing.get(pattern_id)
-            if row is None:
-                plan.added.append(pattern_id)
-            elif row.deleted or row.data != data:
-                plan.changed.append(pattern_id)
-            else:
-                plan.unchanged.append(pattern_id)
-        if prune:
-            plan.removed = sorted(pid for pid, row in existing.items() if pid not in incoming and not row.deleted)
-        return plan
+            return _plan(s, patterns, prune=prune)
 
     def apply_import(self, patterns: list[ScamPattern], actor: str, *, prune: bool = False) -> ImportPlan:
-        """All or nothing: every pattern was validated before; one transaction writes them all."""
-        plan = self.plan_import(patterns, prune=prune)
+        """All or nothing: every pattern was validated before; one transaction writes them all.
+
+        The plan is made again under the write lock, so it says what this call changed even when
+        another process (a second bot seeding the same empty database) got there first.
+        """
         by_id = {p.id: p for p in patterns}
         with self._writing() as s:
+            plan = _plan(s, patterns, prune=prune)
             for pattern_id in plan.added + plan.changed:
                 self._write(s, by_id[pattern_id], actor, "import")
             for pattern_id in plan.removed:
@@ -278,6 +272,23 @@ class KnowledgeRepository:
         s.flush()
         log.info("knowledge %s of %s by %s", action, pattern_id, actor)
         return _entry(entry)
+
+
+def _plan(s: Session, patterns: Iterable[ScamPattern], *, prune: bool) -> ImportPlan:
+    incoming = {p.id: _json(p) for p in patterns}
+    plan = ImportPlan()
+    existing = {r.id: r for r in s.scalars(select(KbPattern)).all()}
+    for pattern_id, data in sorted(incoming.items()):
+        row = existing.get(pattern_id)
+        if row is None:
+            plan.added.append(pattern_id)
+        elif row.deleted or row.data != data:
+            plan.changed.append(pattern_id)
+        else:
+            plan.unchanged.append(pattern_id)
+    if prune:
+        plan.removed = sorted(pid for pid, row in existing.items() if pid not in incoming and not row.deleted)
+    return plan
 
 
 def _state(row: KbPattern | None) -> dict[str, Any] | None:
