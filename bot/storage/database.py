@@ -75,8 +75,13 @@ def async_engine(url: str | URL) -> AsyncEngine:
 
 
 def _options(url: str | URL) -> dict[str, object]:
-    # A server restart or an idle-connection reaper must cost a reconnect, not a failed message.
-    return {"pool_pre_ping": True} if backend(url) == POSTGRES else {}
+    if backend(url) != POSTGRES:
+        return {}
+    return {
+        "pool_pre_ping": True,  # a server restart or an idle-connection reaper costs a reconnect, not a message
+        # Timestamps come back in UTC whatever the server's zone, as they are written (and as SQLite keeps them).
+        "connect_args": {"options": "-c TimeZone=UTC"},
+    }
 
 
 def sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
