@@ -25,6 +25,7 @@ from bot.storage.database import POSTGRES, backend, libpq_conninfo
 log = logging.getLogger(__name__)
 
 CHANNEL = "fraud_bot_kb"
+APPLICATION_NAME = "fraud-bot knowledge listener"  # how operators (and tests) find it in pg_stat_activity
 HEARTBEAT_SECONDS = 30.0  # a silent connection is checked this often (a dead one would never notify)
 RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
@@ -49,7 +50,9 @@ async def _notifications(url: str) -> AsyncIterator[None]:
     failures = 0
     while True:
         try:
-            async with await psycopg.AsyncConnection.connect(libpq_conninfo(url), autocommit=True) as conn:
+            async with await psycopg.AsyncConnection.connect(
+                libpq_conninfo(url), autocommit=True, application_name=APPLICATION_NAME
+            ) as conn:
                 await conn.execute(f"LISTEN {CHANNEL}")
                 if failures:
                     log.info("knowledge listener reconnected")
