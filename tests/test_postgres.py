@@ -11,7 +11,6 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 from bot.core.knowledge import load_knowledge
@@ -46,7 +45,8 @@ async def test_store_round_trip(database_url):
 
         # Reports: the same text twice is one report; only the first close counts
         first = await store.add_report(Report(kind="scam", reporter_id=BIG_USER, chat_id=SUPERGROUP, text="pay now"))
-        assert await store.add_report(Report(kind="scam", reporter_id=BIG_USER, chat_id=SUPERGROUP, text="pay now")) == first
+        again = await store.add_report(Report(kind="scam", reporter_id=BIG_USER, chat_id=SUPERGROUP, text="pay now"))
+        assert again == first
         second = await store.add_report(Report(kind="false_alarm", reporter_id=2, chat_id=SUPERGROUP, text="hi mum"))
         assert await store.count_open_reports() == 2
         assert (await store.next_open_report()).id == first
@@ -121,4 +121,18 @@ def test_knowledge_round_trip(database_url):
         ]
         assert repo.revision() == len(preset) + 4
     finally:
+        repo.close()
+
+
+async def test_a_plain_postgresql_url_works_for_the_store_and_the_knowledge_base(postgres_url):
+    """Operators paste ``postgresql://…`` from their provider: psycopg 3 is used for it, sync and async."""
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    store = Store(plain)
+    repo = KnowledgeRepository(plain)
+    try:
+        await store.set_language(BIG_USER, "en")
+        assert await store.language_of(BIG_USER) == "en"
+        assert repo.revision() == 0 and repo.is_empty()
+    finally:
+        await store.close()
         repo.close()
