@@ -112,9 +112,9 @@ class KnowledgeRepository:
         with self._sessions.begin() as s:
             # An UPDATE, not SELECT … FOR UPDATE: it takes the write lock on SQLite too (which has no row locks),
             # and as the transaction's first statement it also starts SQLite's snapshot after the wait.
-            touched = s.execute(update(KbMeta).where(KbMeta.key == "revision").values(value=KbMeta.value))
+            s.execute(update(KbMeta).where(KbMeta.key == "revision").values(value=KbMeta.value))
             meta = s.get(KbMeta, "revision")
-            if not touched.rowcount or meta is None:  # a database created before migrations, never changed since
+            if meta is None:  # a database created before migrations, never changed since
                 meta = KbMeta(key="revision", value="0")
                 s.add(meta)
             start = meta.value
