@@ -18,6 +18,8 @@ from bot.core.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ("pg",)  # postgres_server (one real server per run) and postgres_url (a fresh database)
+
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:

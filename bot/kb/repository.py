@@ -3,26 +3,37 @@
 Synchronous SQLAlchemy on purpose: every knowledge change is followed by an index
 rebuild, which is CPU work that runs in a worker thread anyway, so the whole change
 (validate, write, audit, rebuild) runs there in one go and the event loop never waits.
-The CLI uses the same code directly. SQLite by default; any SQLAlchemy URL works.
+The CLI uses the same code directly. SQLite by default; PostgreSQL through psycopg.
+
+Writers from several processes are serialised on the ``kb_meta`` revision row (locked
+first in every write transaction), so the revision counts every change exactly once
+and two admins' undos cannot interleave. On PostgreSQL the commit also notifies the
+other processes (``bot.kb.notify``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, ScamPattern
-from bot.storage.models import Base, KbAudit, KbMeta, KbPattern, utcnow
-from bot.storage.store import data_dir_url, sqlite_pragmas
+from bot.kb import notify
+from bot.storage import migrate
+from bot.storage.database import POSTGRES, backend
+from bot.storage.database import sync_engine as _sync_engine
+from bot.storage.database import sync_url as _sync_url
+from bot.storage.models import KbAudit, KbMeta, KbPattern, utcnow
+from bot.storage.store import data_dir_url
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +42,7 @@ Action = Literal["create", "update", "delete", "restore", "import", "undo"]
 
 def sync_url(url: str) -> str:
     """The synchronous form of an async database URL (``sqlite+aiosqlite://`` → ``sqlite://``)."""
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+    return _sync_url(url).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)
@@ -79,10 +90,9 @@ class KnowledgeRepository:
 
     def __init__(self, url: str) -> None:
         self.url = sync_url(url)
-        self._engine: SqlEngine = create_engine(self.url)
-        if self.url.startswith("sqlite"):
-            event.listen(self._engine, "connect", sqlite_pragmas)
-        Base.metadata.create_all(self._engine)
+        migrate.upgrade(self.url)
+        self._engine: SqlEngine = _sync_engine(self.url)
+        self._postgres = backend(self.url) == POSTGRES
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
     @classmethod
@@ -91,6 +101,26 @@ class KnowledgeRepository:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction, one writer at a time across processes; others are told at commit.
+
+        The revision row is locked before anything is read, so what a writer checks (is the
+        pattern there? what is the last change to undo?) cannot change under it.
+        """
+        with self._sessions.begin() as s:
+            # An UPDATE, not SELECT … FOR UPDATE: it takes the write lock on SQLite too (which has no row locks),
+            # and as the transaction's first statement it also starts SQLite's snapshot after the wait.
+            s.execute(update(KbMeta).where(KbMeta.key == "revision").values(value=KbMeta.value))
+            meta = s.get(KbMeta, "revision")
+            if meta is None:  # a database created before migrations, never changed since
+                meta = KbMeta(key="revision", value="0")
+                s.add(meta)
+            start = meta.value
+            yield s
+            if self._postgres and meta.value != start:
+                notify.send(s, int(meta.value))
 
     # Reading
     def revision(self) -> int:
@@ -131,12 +161,12 @@ class KnowledgeRepository:
     def save(self, pattern: ScamPattern, actor: str, action: Action | None = None) -> AuditEntry | None:
         """Create or replace a pattern. Returns None when nothing changed (no audit noise)."""
         pattern = ScamPattern.model_validate(pattern.model_dump())  # validated whatever its origin
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             return self._write(s, pattern, actor, action)
 
     def delete(self, pattern_id: str, actor: str) -> AuditEntry:
         """Soft delete: the pattern leaves the live set but stays recoverable (restore or undo)."""
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             row = s.get(KbPattern, pattern_id)
             if row is None or row.deleted:
                 raise KnowledgeError([f"no pattern {pattern_id!r}"])
@@ -145,7 +175,7 @@ class KnowledgeRepository:
             return self._audit(s, pattern_id, actor, "delete", before, _state(row))
 
     def restore(self, pattern_id: str, actor: str) -> AuditEntry:
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             row = s.get(KbPattern, pattern_id)
             if row is None or not row.deleted:
                 raise KnowledgeError([f"no deleted pattern {pattern_id!r}"])
@@ -155,7 +185,7 @@ class KnowledgeRepository:
 
     def undo(self, actor: str, pattern_id: str | None = None) -> AuditEntry:
         """Revert the most recent change (of one pattern, or of any) that was not undone yet."""
-        with self._sessions.begin() as s:
+        with self._writing() as s:
             query = select(KbAudit).where(KbAudit.undone.is_(False), KbAudit.action != "undo")
             if pattern_id:
                 query = query.where(KbAudit.pattern_id == pattern_id)
@@ -181,27 +211,18 @@ class KnowledgeRepository:
             return self._audit(s, last.pattern_id, actor, "undo", current, _state(row) if row else None)
 
     def plan_import(self, patterns: Iterable[ScamPattern], *, prune: bool = False) -> ImportPlan:
-        incoming = {p.id: _json(p) for p in patterns}
-        plan = ImportPlan()
         with self._sessions() as s:
-            existing = {r.id: r for r in s.scalars(select(KbPattern)).all()}
-        for pattern_id, data in sorted(incoming.items()):
-            row = existing.get(pattern_id)
-            if row is None:
-                plan.added.append(pattern_id)
-            elif row.deleted or row.data != data:
-                plan.changed.append(pattern_id)
-            else:
-                plan.unchanged.append(pattern_id)
-        if prune:
-            plan.removed = sorted(pid for pid, row in existing.items() if pid not in incoming and not row.deleted)
-        return plan
+            return _plan(s, patterns, prune=prune)
 
     def apply_import(self, patterns: list[ScamPattern], actor: str, *, prune: bool = False) -> ImportPlan:
-        """All or nothing: every pattern was validated before; one transaction writes them all."""
-        plan = self.plan_import(patterns, prune=prune)
+        """All or nothing: every pattern was validated before; one transaction writes them all.
+
+        The plan is made again under the write lock, so it says what this call changed even when
+        another process (a second bot seeding the same empty database) got there first.
+        """
         by_id = {p.id: p for p in patterns}
-        with self._sessions.begin() as s:
+        with self._writing() as s:
+            plan = _plan(s, patterns, prune=prune)
             for pattern_id in plan.added + plan.changed:
                 self._write(s, by_id[pattern_id], actor, "import")
             for pattern_id in plan.removed:
@@ -245,14 +266,29 @@ class KnowledgeRepository:
             after=json.dumps(after, ensure_ascii=False) if after else None,
         )
         s.add(entry)
-        meta = s.get(KbMeta, "revision")
-        if meta is None:
-            s.add(KbMeta(key="revision", value="1"))
-        else:
-            meta.value = str(int(meta.value) + 1)
+        meta = s.get(KbMeta, "revision")  # locked by _writing, already in this session
+        assert meta is not None
+        meta.value = str(int(meta.value) + 1)
         s.flush()
         log.info("knowledge %s of %s by %s", action, pattern_id, actor)
         return _entry(entry)
+
+
+def _plan(s: Session, patterns: Iterable[ScamPattern], *, prune: bool) -> ImportPlan:
+    incoming = {p.id: _json(p) for p in patterns}
+    plan = ImportPlan()
+    existing = {r.id: r for r in s.scalars(select(KbPattern)).all()}
+    for pattern_id, data in sorted(incoming.items()):
+        row = existing.get(pattern_id)
+        if row is None:
+            plan.added.append(pattern_id)
+        elif row.deleted or row.data != data:
+            plan.changed.append(pattern_id)
+        else:
+            plan.unchanged.append(pattern_id)
+    if prune:
+        plan.removed = sorted(pid for pid, row in existing.items() if pid not in incoming and not row.deleted)
+    return plan
 
 
 def _state(row: KbPattern | None) -> dict[str, Any] | None:

@@ -4,7 +4,8 @@ Every change runs in a worker thread as one unit: write to the database (with it
 audit entry), load the live pattern set, rebuild the index incrementally (only new
 texts are embedded) and swap it into the assessor atomically. Messages assessed
 meanwhile use the previous snapshot; none waits. Other bot processes sharing the
-database notice the revision change within a second and reload the same way.
+database notice the revision change within a second and reload the same way: told by
+PostgreSQL's NOTIFY, or by polling the revision on SQLite (``bot.kb.notify``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import TypeVar
 
 from bot.core.assess import Assessor
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, Messages, ScamPattern, load_knowledge
 from bot.core.text import detect_language, normalise
+from bot.kb import notify
 from bot.kb.ids import new_pattern_id
 from bot.kb.repository import AuditEntry, KnowledgeRepository
 
@@ -164,17 +167,23 @@ class KnowledgeService:
 
     # Other processes
     async def watch(self, interval: float = 0.5) -> None:
-        """Pick up changes made by another process sharing the database (runs until cancelled)."""
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                revision = await asyncio.to_thread(self.repository.revision)
-                if revision != self._revision:
-                    async with self._lock:
-                        await asyncio.to_thread(self._reload_now)
-                    log.info("knowledge reloaded: revision %d from another process", revision)
-            except Exception:  # the watcher must outlive a locked or briefly unreadable database
-                log.warning("could not check the knowledge revision", exc_info=True)
+        """Pick up changes made by another process sharing the database (runs until cancelled).
+
+        ``interval`` is the polling period on SQLite; PostgreSQL signals changes as they commit.
+        """
+        async with aclosing(notify.changes(self.repository.url, interval)) as signals:
+            async for _ in signals:
+                await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        try:
+            revision = await asyncio.to_thread(self.repository.revision)
+            if revision != self._revision:
+                async with self._lock:
+                    await asyncio.to_thread(self._reload_now)
+                log.info("knowledge reloaded: revision %d from another process", revision)
+        except Exception:  # the watcher must outlive a locked or briefly unreadable database
+            log.warning("could not check the knowledge revision", exc_info=True)
 
 
 def _free_id(repository: KnowledgeRepository, category: str, title_en: str) -> str:

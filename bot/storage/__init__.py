@@ -1,4 +1,4 @@
-"""Persistent state in SQLite (or any SQLAlchemy async URL): preferences, feedback, reports."""
+"""Persistent state in SQLite (or PostgreSQL by ``DATABASE_URL``): preferences, feedback, reports; schema by Alembic."""
 
 from bot.storage.store import Store
 

@@ -1,7 +1,9 @@
 """Async data access (SQLAlchemy 2 asyncio). SQLite by default; PostgreSQL by URL.
 
 Handlers await these methods directly: aiosqlite does the file I/O in its own
-thread, so the event loop never waits on the disk.
+thread and psycopg's async connection waits on the socket, so the event loop never
+waits on the database. Writes that several processes may race on (counters, first
+sightings) are single statements, so they hold on PostgreSQL as well as on SQLite.
 """
 
 from __future__ import annotations
@@ -14,19 +16,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage.models import Answer, Base, Feedback, GroupSettings, GroupStats, Report, UserPreference, utcnow
+from bot.storage import migrate
+from bot.storage.database import POSTGRES, async_engine, sqlite_pragmas, sqlite_url
+from bot.storage.models import Answer, Feedback, GroupSettings, GroupStats, Report, UserPreference, utcnow
 
 log = logging.getLogger(__name__)
 
 REDACTED = "[removed after review]"
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+__all__ = ["REDACTED", "Store", "sqlite_pragmas", "sqlite_url"]
 
 
 def data_dir_url(data_dir: Path) -> str:
@@ -36,13 +38,11 @@ def data_dir_url(data_dir: Path) -> str:
 
 
 class Store:
-    """All persistent state behind one object; tables are created on first use."""
+    """All persistent state behind one object; the schema is migrated to head on first use."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: AsyncEngine = create_async_engine(url)
-        if url.startswith("sqlite"):
-            event.listen(self._engine.sync_engine, "connect", sqlite_pragmas)
+        self._engine: AsyncEngine = async_engine(url)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._ready = False
         self._ready_lock = asyncio.Lock()
@@ -56,8 +56,8 @@ class Store:
             return
         async with self._ready_lock:
             if not self._ready:
-                async with self._engine.begin() as conn:
-                    await conn.run_sync(Base.metadata.create_all)
+                # In a thread: a second process may hold the migration lock for a moment.
+                await asyncio.to_thread(migrate.upgrade, self.url)
                 self._ready = True
 
     @asynccontextmanager
@@ -77,12 +77,16 @@ class Store:
             return pref.language if pref else None
 
     async def set_language(self, user_id: int, language: str) -> None:
+        """One upsert: two quick /language taps (or two workers) must not collide on the insert."""
         async with self.session() as s:
-            pref = await s.get(UserPreference, user_id)
-            if pref:
-                pref.language = language
-            else:
-                s.add(UserPreference(user_id=user_id, language=language))
+            insert = postgresql.insert if self._engine.dialect.name == POSTGRES else sqlite.insert
+            now = utcnow()
+            statement = insert(UserPreference).values(user_id=user_id, language=language, updated_at=now)
+            await s.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[UserPreference.user_id], set_={"language": language, "updated_at": now}
+                )
+            )
 
     # Answers and feedback
     async def record_answer(self, answer: Answer) -> None:
@@ -208,12 +212,15 @@ class Store:
                     s.add(model(**data))
 
     async def add_group_counts(self, chat_id: int, **deltas: int) -> None:
+        """Added in the database (``checked = checked + 1``): concurrent handlers and workers lose no count."""
         await self.group(chat_id)
+        columns = GroupStats.__table__.columns
         async with self.session() as s:
-            stats = await s.get(GroupStats, chat_id)
-            assert stats is not None
-            for key, delta in deltas.items():
-                setattr(stats, key, getattr(stats, key) + delta)
+            await s.execute(
+                update(GroupStats)
+                .where(GroupStats.chat_id == chat_id)
+                .values({columns[key]: columns[key] + delta for key, delta in deltas.items()})
+            )
 
     async def group_stats(self, chat_id: int) -> GroupStats:
         await self.group(chat_id)
@@ -244,12 +251,3 @@ class Store:
                 .values(text=REDACTED)
             )
             return int(result.rowcount or 0)
-
-
-def sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    """WAL lets a second bot process read while this one writes; foreign keys on."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()

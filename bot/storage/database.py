@@ -1,0 +1,93 @@
+"""Database URLs and engines: one place that knows SQLite from PostgreSQL.
+
+The async store and the synchronous knowledge repository share one database, so
+both build their engines here from the same ``DATABASE_URL``: the async and sync
+forms of a URL, PostgreSQL through psycopg 3 (one driver for both), and SQLite's
+per-connection settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+POSTGRES = "postgresql"
+SQLITE = "sqlite"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _url(url: str | URL) -> URL:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == POSTGRES:
+        # psycopg 3 speaks both sync and async; a bare postgresql:// would mean psycopg2, which is not installed.
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def async_url(url: str | URL) -> URL:
+    """The async form: ``sqlite+aiosqlite://`` or ``postgresql+psycopg://``."""
+    parsed = _url(url)
+    return parsed.set(drivername="sqlite+aiosqlite") if parsed.get_backend_name() == SQLITE else parsed
+
+
+def sync_url(url: str | URL) -> URL:
+    """The synchronous form: ``sqlite://`` (the standard library's driver) or ``postgresql+psycopg://``."""
+    parsed = _url(url)
+    return parsed.set(drivername="sqlite") if parsed.get_backend_name() == SQLITE else parsed
+
+
+def backend(url: str | URL) -> str:
+    """``"sqlite"``, ``"postgresql"``, … whatever the driver."""
+    return make_url(url).get_backend_name()
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The database file of a SQLite URL; None for in-memory SQLite and for other databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != SQLITE or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def libpq_conninfo(url: str | URL) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq understands it (for a raw psycopg connection, e.g. LISTEN)."""
+    return _url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def sync_engine(url: str | URL) -> Engine:
+    engine = create_engine(sync_url(url), **_options(url))
+    if backend(url) == SQLITE:
+        event.listen(engine, "connect", sqlite_pragmas)
+    return engine
+
+
+def async_engine(url: str | URL) -> AsyncEngine:
+    engine = create_async_engine(async_url(url), **_options(url))
+    if backend(url) == SQLITE:
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+    return engine
+
+
+def _options(url: str | URL) -> dict[str, object]:
+    if backend(url) != POSTGRES:
+        return {}
+    return {
+        "pool_pre_ping": True,  # a server restart or an idle-connection reaper costs a reconnect, not a message
+        # Timestamps come back in UTC whatever the server's zone, as they are written (and as SQLite keeps them).
+        "connect_args": {"options": "-c TimeZone=UTC"},
+    }
+
+
+def sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """WAL lets a second bot process read while this one writes; foreign keys on."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

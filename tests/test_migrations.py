@@ -1,0 +1,117 @@
+"""The schema comes from Alembic migrations, the same way on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from bot.storage import Store, migrate
+from bot.storage.database import sync_engine
+from bot.storage.models import Base, GroupSettings
+
+REPO = Path(__file__).resolve().parent.parent
+PRESET = REPO / "knowledge" / "patterns"
+
+
+def schema_state(url: str) -> tuple[str | None, list[object], set[str]]:
+    """(revision, differences between models and database, tables) of the database at ``url``."""
+    engine = sync_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return (
+                context.get_current_revision(),
+                compare_metadata(context, Base.metadata),
+                set(inspect(connection).get_table_names()),
+            )
+    finally:
+        engine.dispose()
+
+
+def test_migrations_from_empty_give_exactly_the_models_schema(database_url):
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    migrate.upgrade(database_url)
+    revision, differences, tables = schema_state(database_url)
+    assert revision == head
+    assert differences == []
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+
+    migrate.upgrade(database_url)  # the next start: nothing to do, nothing breaks
+    engine = sync_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "base")
+    finally:
+        engine.dispose()
+    assert schema_state(database_url)[2] == {"alembic_version"}
+    migrate.upgrade(database_url)
+    assert schema_state(database_url)[:2] == (head, [])
+
+
+async def test_a_database_created_before_migrations_keeps_its_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    engine = sync_engine(url)
+    Base.metadata.create_all(engine)  # what earlier versions did at start-up
+    with engine.begin() as connection:
+        connection.execute(GroupSettings.__table__.insert().values(chat_id=-42, title="Old group", sensitivity="high"))
+    engine.dispose()
+
+    store = Store(url.replace("sqlite://", "sqlite+aiosqlite://"))
+    try:
+        assert (await store.group(-42)).sensitivity == "high"
+    finally:
+        await store.close()
+    revision, differences, _ = schema_state(url)
+    assert revision == migrate.BASELINE and differences == []
+
+
+START_UP = """
+import sys, time
+from bot.kb.repository import KnowledgeRepository
+from bot.kb.service import seed_if_empty
+url, preset, at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+time.sleep(max(0.0, at - time.time()))  # both processes start their migration at the same moment
+repo = KnowledgeRepository(url)
+print(seed_if_empty(repo, __import__("pathlib").Path(preset)))
+repo.close()
+"""
+
+
+def test_two_processes_starting_at_once_migrate_and_seed_once(database_url):
+    """Two bot processes on a fresh database: one creates the schema and imports the preset, the other waits."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1")
+    at = time.time() + 4  # after both interpreters have imported the bot
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", START_UP, database_url, str(PRESET), str(at)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], [err for _, err in results]
+    seeded = sorted(int(out.strip()) for out, _ in results)
+    patterns = len(list(PRESET.glob("*.yaml")))
+    assert seeded == [0, patterns]  # one imported the preset, the other found it there
+    assert schema_state(database_url)[1] == []
+    engine = sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            audited = connection.execute(text("SELECT count(*) FROM kb_audit")).scalar_one()
+            revision = connection.execute(text("SELECT value FROM kb_meta WHERE key = 'revision'")).scalar_one()
+    finally:
+        engine.dispose()
+    assert (audited, int(revision)) == (patterns, patterns)
