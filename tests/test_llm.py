@@ -35,7 +35,7 @@ from bot.core.llm.schema import parse_opinion
 from bot.core.reply import html_to_plain
 
 NOVEL_SCAM = "Hi, I found your dog from the poster, he is safe with me. Call me on 07700 900123 to arrange collection."
-SUSPICIOUS = "Your grandson gave me your number. He asked me to pick up an envelope from you this afternoon."
+SUSPICIOUS = "This is your bank's fraud team, we noticed unusual activity. Please confirm your details with us today."
 KNOWN_SCAM = (
     "Hi mum, I lost my phone, this is my new number. Can you transfer 800 to my friend's account? "
     "I'll pay you back tomorrow."
@@ -189,7 +189,7 @@ async def test_every_failure_gives_the_retrieval_only_reply_within_the_timeout(
 
 
 async def test_one_slow_call_never_delays_another_user(llm: Engine, server: FakeOpenAI) -> None:
-    server.when("envelope", Reply.json(opinion(), delay=10))
+    server.when("fraud team", Reply.json(opinion(), delay=10))
     server.reply_with(Reply.json(opinion()))
     finished: dict[str, float] = {}
     started = time.monotonic()
