@@ -97,11 +97,11 @@ Assess = Callable[[Sequence[str]], list[Outcome]]
 
 
 def engine_assess() -> Assess:
-    """The project's assessment as it runs for text messages (``Engine.load(Settings())``)."""
+    """The project's assessment as it runs for text messages (``build_engine(Settings())``)."""
+    from bot.app import build_engine
     from bot.config import Settings
-    from bot.core.engine import Engine
 
-    engine = Engine.load(Settings())
+    engine = build_engine(Settings())
 
     def assess(texts: Sequence[str]) -> list[Outcome]:
         return [

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.app import build_engine
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.text import lexical_tokens
@@ -40,4 +41,4 @@ class HashEmbedder:
 
 
 def fast_engine(data_dir: Path) -> Engine:
-    return Engine.load(Settings(_env_file=None, data_dir=data_dir), embedder=HashEmbedder())
+    return build_engine(Settings(_env_file=None, data_dir=data_dir), embedder=HashEmbedder())

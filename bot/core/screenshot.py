@@ -15,6 +15,9 @@ because they can carry red flags too ("I sent the code") and because a side gues
 The OCR engine is loaded once per process and shared; calls are serialised by a lock (two cores gain
 nothing from parallel OCR, and it would double the memory). Everything here is blocking: callers on an
 event loop run :func:`read_images` in a thread.
+
+Long because reading a screenshot is one algorithm in stages (boxes → lines → bubbles → sides, chrome
+rules beside the layout they depend on) whose thresholds are tuned together and read side by side.
 """
 
 from __future__ import annotations
