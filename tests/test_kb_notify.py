@@ -63,7 +63,7 @@ async def until(condition: Callable[[], object], within: float) -> float:
 async def test_a_change_in_another_process_arrives_within_a_second_and_after_a_lost_connection(postgres_url, engine):
     repo = KnowledgeRepository(postgres_url)
     seed_if_empty(repo, PRESET)
-    here = Assessor(engine.settings, engine.assessor.embedder, engine.assessor.index, engine.assessor.risk_model)
+    here = Assessor(engine.assessor.config, engine.assessor.embedder, engine.assessor.index, engine.assessor.risk_model)
     service = KnowledgeService(here, repo)
     watcher = asyncio.create_task(service.watch(interval=60))  # SQLite's polling period: unused on PostgreSQL
     other = await asyncio.create_subprocess_exec(
