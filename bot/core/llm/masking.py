@@ -42,7 +42,7 @@ _DATE = re.compile(r"\d{1,2}-\d{1,2}-\d{2,4}")
 # longer run (138 000,000).
 _DASHES = re.compile(r"(?<=\d)\s?[-\u2010-\u2015\u2212\ufe58\ufe63\uff0d/]\s?(?=\d)")
 _COMMAS = re.compile(
-    r"(?<![\d,])(?<!\d[\s\-、，·・_])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])(?![\s\-、，·・_]\d)"
+    r"(?<![\d,])(?<!\d[\s\-、，·・_])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])(?![\s\-、，·・_.]\d)"
     r"|(?<=\d)[,、，·・_](?=\d)"
 )
 # One-time codes are short, so only when named: "code 123456", "验证码：834920".
