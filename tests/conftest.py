@@ -11,12 +11,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
+from hypothesis import settings as hypothesis_settings
+
 from bot.app import build_embedder, build_engine
 from bot.config import Settings
 from bot.core.embedding import Embedder
 from bot.core.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
+
+# CI is a gate: the same examples on every run, so a red build is reproducible (and never a coin toss).
+# Locally the property tests keep exploring new examples, which is how they find bugs.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 pytest_plugins = ("pg",)  # postgres_server (one real server per run) and postgres_url (a fresh database)
 
