@@ -99,6 +99,14 @@ class Settings(BaseSettings):
     report_memory_seconds: int = Field(default=3600, ge=0, description="text kept in memory so it can be reported")
     log_level: str = "INFO"
 
+    # Screenshots (read in memory by OCR, never stored)
+    image_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, le=20 * 1024 * 1024, description="bigger pictures are not downloaded"
+    )
+    image_time_budget_seconds: float = Field(
+        default=20.0, gt=0, le=300, description="OCR time per private answer; a longer read stops and says so"
+    )
+
     # Groups
     group_min_chars: int = Field(default=10, ge=0, description="shorter group messages are not assessed")
     group_pattern_cooldown_seconds: int = Field(
@@ -109,6 +117,16 @@ class Settings(BaseSettings):
     )
     group_max_pending: int = Field(
         default=1000, ge=1, description="messages waiting per group; beyond it they are skipped, not queued"
+    )
+
+    group_images_per_minute: int = Field(
+        default=6, ge=0, description="pictures read per group per minute; more are skipped and counted (0: none)"
+    )
+    group_image_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1, le=20 * 1024 * 1024, description="bigger group pictures are not read"
+    )
+    group_image_time_budget_seconds: float = Field(
+        default=4.0, gt=0, le=60, description="OCR time per group picture; the rest of a long image is skipped"
     )
 
     @field_validator("embedding_backend", mode="before")

@@ -46,15 +46,18 @@ class BurstCollector(Generic[Item]):
         self._spawn = spawn or asyncio.ensure_future
         self._bursts: dict[tuple[int, int], _Burst[Item]] = {}
 
-    def add(self, key: tuple[int, int], item: Item) -> None:
+    def add(self, key: tuple[int, int], item: Item, *, at_least: float = 0.0) -> None:
+        """Hold ``item`` with the key's others; ``at_least`` waits longer than the window for this item
+        (an album's photos arrive as separate updates and must be answered once, whatever the window)."""
         burst = self._bursts.setdefault(key, _Burst())
         burst.items.append(item)
         if burst.timer:
             burst.timer.cancel()
-        if len(burst.items) >= self._max_items or self._window <= 0:
+        wait = max(self._window, at_least)
+        if len(burst.items) >= self._max_items or wait <= 0:
             self._release(key)
             return
-        burst.timer = asyncio.get_running_loop().call_later(self._window, self._release, key)
+        burst.timer = asyncio.get_running_loop().call_later(wait, self._release, key)
 
     def _release(self, key: tuple[int, int]) -> None:
         burst = self._bursts.pop(key, None)

@@ -7,10 +7,14 @@ the same text forwarded by five members, or five scripts of the same scam within
 cooldown, get one alert. What tg-spam and Cofacts learnt is built in: the group's own
 anonymous admins and its linked channel's posts are never flagged, other bots are
 ignored, very short messages are skipped, and edits are re-checked (a harmless
-message edited into a scam must not slip through).
+message edited into a scam must not slip through). Pictures are read (OCR) within a
+per-group budget (:mod:`bot.adapter.group_images`) and their text goes the same way.
 
 Group message text is assessed in memory and never stored, unless an admin reports
 a false alarm; an alert's details are kept in memory for a limited time only.
+
+Long because it holds every group interaction (alerts, pictures, /check, /settings, /stats,
+membership, migration), each a short mapping onto the policy and settings modules.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from telegram.ext import (
 )
 
 from bot.adapter.callbacks import NotAScam, SetGroupLanguage, SetSensitivity, ToggleAlerts, decode, pattern
+from bot.adapter.group_images import GroupPictures
 from bot.adapter.group_policy import (
     CHANNEL_BOT,
     GROUP_ANONYMOUS_BOT,
@@ -55,6 +60,8 @@ from bot.adapter.group_policy import (
     skip_reason,
 )
 from bot.adapter.group_settings import GroupCounters, GroupDirectory, settings_view
+from bot.adapter.hidden_links import hidden_links
+from bot.adapter.images import ImageReader
 from bot.adapter.languages import language_from_telegram
 from bot.adapter.sending import send
 from bot.config import Settings
@@ -76,7 +83,13 @@ class GroupAlerts:
     """The group side of the plugin: alerts, /check, /settings, /stats, membership changes."""
 
     def __init__(
-        self, settings: Settings, engine: Engine, store: Store, spawn: Callable[[Awaitable[None]], object]
+        self,
+        settings: Settings,
+        engine: Engine,
+        store: Store,
+        spawn: Callable[[Awaitable[None]], object],
+        *,
+        images: ImageReader | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -89,9 +102,10 @@ class GroupAlerts:
         )
         self.directory = GroupDirectory(store)
         self.counters = GroupCounters(store)
-        self._queues: dict[int, asyncio.Queue[Message]] = {}
+        self._queues: dict[int, asyncio.Queue[tuple[Message, str]]] = {}
         self._workers: set[int] = set()
         self._spawn = spawn
+        self.pictures = GroupPictures(settings, images or ImageReader())
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         groups = filters.ChatType.GROUPS
@@ -103,6 +117,7 @@ class GroupAlerts:
             CommandHandler("settings", self._cmd_settings, filters=groups),
             CommandHandler("stats", self._cmd_stats, filters=groups),
             MessageHandler(groups & filters.REPLY & filters.Entity("mention"), self._on_mention),
+            MessageHandler(groups & self.pictures.filter & filters.UpdateType.MESSAGES, self._on_group_picture),
             MessageHandler(groups & content & filters.UpdateType.MESSAGES, self._on_group_message),
             CallbackQueryHandler(self._on_callback, pattern=pattern("na", "gs")),
         ]
@@ -121,42 +136,67 @@ class GroupAlerts:
         await self.counters.flush(chat_id)
 
     # Which messages are assessed
-    def _skip_reason(self, message: Message, bot_id: int) -> str | None:
+    def _skip_reason(
+        self, message: Message, bot_id: int, words: str | None = None, *, min_chars: int | None = None
+    ) -> str | None:
         sender = message.from_user
         plain = GroupMessage(
             chat_id=message.chat_id,
-            words=message.text or message.caption or "",
+            words=message.text or message.caption or "" if words is None else words,
             sender_id=sender.id if sender else None,
             sender_is_bot=bool(sender and sender.is_bot),
             sender_chat_id=message.sender_chat.id if message.sender_chat else None,
             automatic_forward=bool(message.is_automatic_forward),
         )
-        return skip_reason(plain, bot_id, self.settings.group_min_chars)
+        return skip_reason(plain, bot_id, self.settings.group_min_chars if min_chars is None else min_chars)
 
     async def _on_group_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         chat = update.effective_chat
         if message is None or chat is None:
             return
-        reason = self._skip_reason(message, context.bot.id)
+        words = "\n".join([message.text or message.caption or "", *hidden_links(message)]).strip()
+        reason = self._skip_reason(message, context.bot.id, words)
         if reason:
             log.debug("not assessing message %s in %s: %s", message.message_id, chat.id, reason)
             return
         group = await self.group(chat)
         if not group.alerts_enabled or not group.active:
             return
-        queue = self._queues.setdefault(chat.id, asyncio.Queue(maxsize=self.settings.group_max_pending))
-        try:
-            queue.put_nowait(message)
-        except asyncio.QueueFull:
+        await self._enqueue(chat.id, message, words, context)
+
+    async def _on_group_picture(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A picture (with or without caption): read within the group's budget, then assessed like text."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or self._skip_reason(message, context.bot.id, "", min_chars=0):
+            return  # whether a picture's text is too short is known only once it is read
+        group = await self.group(chat)
+        if not group.alerts_enabled or not group.active:
+            return
+        if not self.pictures.admit(chat.id, message):
             await self._count(chat.id, "skipped")
             return
-        if chat.id not in self._workers:
-            self._workers.add(chat.id)
-            self._spawn(self._work_through(chat.id, queue, context))
+
+        async def read_then_queue() -> None:
+            words = await self.pictures.words(message)
+            if len(words.strip()) >= self.settings.group_min_chars:
+                await self._enqueue(chat.id, message, words, context)
+
+        self._spawn(read_then_queue())
+
+    async def _enqueue(self, chat_id: int, message: Message, words: str, context: ContextTypes.DEFAULT_TYPE) -> None:
+        queue = self._queues.setdefault(chat_id, asyncio.Queue(maxsize=self.settings.group_max_pending))
+        try:
+            queue.put_nowait((message, words))
+        except asyncio.QueueFull:
+            await self._count(chat_id, "skipped")
+            return
+        if chat_id not in self._workers:
+            self._workers.add(chat_id)
+            self._spawn(self._work_through(chat_id, queue, context))
 
     async def _work_through(
-        self, chat_id: int, queue: asyncio.Queue[Message], context: ContextTypes.DEFAULT_TYPE
+        self, chat_id: int, queue: asyncio.Queue[tuple[Message, str]], context: ContextTypes.DEFAULT_TYPE
     ) -> None:
         """Assess a group's waiting messages in batches until none are left.
 
@@ -166,8 +206,8 @@ class GroupAlerts:
         """
         try:
             while not queue.empty():
-                batch = [queue.get_nowait() for _ in range(min(queue.qsize(), ASSESS_BATCH))]
-                texts = [m.text or m.caption or "" for m in batch]
+                pairs = [queue.get_nowait() for _ in range(min(queue.qsize(), ASSESS_BATCH))]
+                batch, texts = [m for m, _ in pairs], [w for _, w in pairs]
                 assessments = await asyncio.to_thread(self.engine.assess_many, texts)
                 await self._count(chat_id, "checked", len(batch))
                 group = self.directory.cached(chat_id)

@@ -12,6 +12,9 @@ Living beside a host bot:
 - each command can be renamed or switched off (``commands={"start": None}`` leaves
   ``/start`` to the host), and ``private_messages="forwarded"`` limits private-chat
   checks to forwarded messages for hosts that chat with their users.
+
+Long because it is where every private-chat update meets the core: commands, bursts of
+texts, screenshots and albums, hidden links, buttons; each part is a few lines of mapping.
 """
 
 from __future__ import annotations
@@ -47,12 +50,16 @@ from bot.adapter.bursts import BurstCollector
 from bot.adapter.callbacks import PREFIX, Callback, ChooseLanguage, Helpful, ReportScam, Wrong, decode
 from bot.adapter.errors import handle_error
 from bot.adapter.groups import GroupAlerts
+from bot.adapter.hidden_links import hidden_links
+from bot.adapter.images import ImageReader, is_sticker_or_animation, picture_of, showing_work
 from bot.adapter.languages import language_from_telegram
 from bot.adapter.sending import send
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.i18n import LANGUAGES, Language, is_language, text
+from bot.core.image_answer import has_words, problem_text, reading_note, with_note, words_to_assess
+from bot.core.image_input import ImageProblem
 from bot.core.reply import html_to_plain
 from bot.core.text import MessageText
 from bot.storage import Store
@@ -66,7 +73,18 @@ DEFAULT_COMMANDS: dict[str, str | None] = {
     "language": "language",
     "privacy": "privacy",
 }
-_MEDIA = filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
+_MEDIA = (
+    filters.PHOTO
+    | filters.VIDEO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO_NOTE
+    | filters.Document.ALL
+    | filters.ANIMATION
+    | filters.Sticker.ALL
+)
+ALBUM_WAIT = 1.0
+"""Seconds an album's photos are awaited (they arrive as separate updates), even with a shorter burst window."""
 
 
 def _log_task_failure(task: asyncio.Task[Any]) -> None:
@@ -123,7 +141,10 @@ class FraudAwareness:
             self._answer_burst_guarded, window=settings.burst_window_seconds, spawn=self._spawn
         )
         self._application: Application | None = None
-        self.groups = GroupAlerts(settings, self.engine, self.store, self._spawn) if groups else None
+        self.images = ImageReader(max_bytes=settings.image_max_bytes)  # one OCR thread, shared with groups
+        self.groups = (
+            GroupAlerts(settings, self.engine, self.store, self._spawn, images=self.images) if groups else None
+        )
         self.admin = KnowledgeAdmin(settings.admin_ids, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
         self._background: list[asyncio.Task[None]] = []
 
@@ -209,6 +230,7 @@ class FraudAwareness:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self.groups:
             await self.groups.flush_counts()
+        self.images.close()
         await self.services.close()
 
     # Language
@@ -277,7 +299,8 @@ class FraudAwareness:
                 self._flood_noticed[user.id] = True
                 await self._send(message, text("flood", await self.reply_language(user)))
             return
-        self.bursts.add((message.chat_id, user.id), message)
+        album = ALBUM_WAIT if message.media_group_id else 0.0
+        self.bursts.add((message.chat_id, user.id), message, at_least=album)
 
     async def _answer_burst_guarded(self, key: tuple[int, int], messages: list[Message]) -> None:
         """Bursts are answered in our own tasks, which PTB's error handlers never see: handle failures alike."""
@@ -288,19 +311,33 @@ class FraudAwareness:
             await handle_error(error, first.get_bot(), first.chat, first.from_user)
 
     async def _answer_burst(self, key: tuple[int, int], messages: list[Message]) -> None:
+        """One answer for everything the user sent together: texts, captions, hidden links, screenshots."""
         first = messages[0]
         user = first.from_user
         texts = [t for t in (message_text(m) for m in messages) if t and t.strip()]
-        if not texts:
-            await self._send(first, text("media_only", await self.reply_language(user)))
+        links = list(dict.fromkeys(link for m in messages for link in hidden_links(m)))
+        pictures = [m for m in messages if picture_of(m) is not None]
+        if not texts and not links and not pictures:
+            media = "sticker" if all(is_sticker_or_animation(m) for m in messages) else "media_only"
+            await self._send(first, text(media, await self.reply_language(user)))
             return
-        combined = "\n".join(texts)
+        reading = None
+        if pictures:
+            async with showing_work(first.get_bot(), first.chat_id):  # "typing…" while the OCR reads
+                budget = self.settings.image_time_budget_seconds
+                reading = await self.images.read_messages(pictures, time_budget=budget)
+            if not texts and not links and not has_words(reading):
+                await self._answer_unreadable(first, reading.problem)
+                return
+        combined = words_to_assess(reading, texts, links) if reading else "\n".join(texts + links)
         message = MessageText.of(combined)
         written_in = message.language if message.has_words else None
         language = await self.reply_language(user, written_in)  # known before: the LLM explains in it
         assessment = await self.engine.assess_with_help(combined, user_id=user.id if user else None, language=language)
         body = self.engine.reply(assessment, language)
-        if len(messages) > 1:
+        if reading is not None:
+            body = with_note(reading_note(reading, language), body)
+        elif len(messages) > 1:
             body = f"<i>{text('burst_note', language, count=len(messages))}</i>\n\n{body}"
         answer_id = secrets.token_hex(6)
         top = assessment.top
@@ -329,6 +366,15 @@ class FraudAwareness:
             ]
         )
         await self._send(first, body, keyboard)
+
+    async def _answer_unreadable(self, message: Message, problem: ImageProblem | None) -> None:
+        """Pictures alone and nothing read: why not, politely; a picture without text gets the deepfake advice."""
+        language = await self.reply_language(message.from_user)
+        if problem is not None:
+            body = problem_text(problem, language)
+        else:
+            body = f"{text('no_text_found', language)}\n\n{text('media_only', language)}"
+        await self._send(message, body)
 
     # Buttons
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,7 +2,7 @@
 
 Texts are written in English and Simplified Chinese; a Traditional Chinese reader gets
 the Simplified text converted (Taiwan/Hong Kong characters). The tables live beside
-this module: :mod:`.chat` (commands, buttons, groups), :mod:`.admin` (the knowledge-base
+this module: :mod:`.chat` (commands, buttons, groups), :mod:`.images` (screenshots), :mod:`.admin` (the knowledge-base
 admin), :mod:`.replies` (assessment replies and group alerts) and the command menu
 below. The core owns the catalogue because the replies are worded in the core; the
 Telegram adapter only looks texts up.
@@ -14,6 +14,7 @@ from typing import Literal, TypeGuard
 
 from bot.core.i18n.admin import ADMIN, LIST, TWO_LINES
 from bot.core.i18n.chat import CHAT
+from bot.core.i18n.images import IMAGES
 from bot.core.i18n.replies import REPLY_WORDS, ReplyWords
 from bot.core.text import Language, to_traditional
 
@@ -35,8 +36,8 @@ Written = Literal["en", "zh"]
 """The languages texts are written in; zh-Hant is derived from zh."""
 LANGUAGES: tuple[Language, ...] = ("en", "zh-Hans", "zh-Hant")
 
-_TEXTS: dict[str, dict[str, str]] = {**CHAT, **ADMIN}
-assert len(_TEXTS) == len(CHAT) + len(ADMIN), "a key is in two tables"
+_TEXTS: dict[str, dict[str, str]] = {**CHAT, **ADMIN, **IMAGES}
+assert len(_TEXTS) == len(CHAT) + len(ADMIN) + len(IMAGES), "a key is in two tables"
 
 COMMAND_MENU: dict[Written, list[tuple[str, str]]] = {
     "en": [
