@@ -1,7 +1,11 @@
 """Command line: ``python -m bot check|index|run``.
 
 The CLI goes through the same :class:`~bot.core.engine.Engine` as the Telegram bot,
-so what it prints is what a user would be told.
+so what it prints is what a user would be told; screenshots (``--image``, image lines in
+``--jsonl``) are read to text first, as the bot reads them.
+
+Long because it is every command's argument handling and output in one place, and the
+JSON-lines reader is hardened line by line (each rule a few lines).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ def _load_engine(settings: Settings, *, show_progress: bool = False):  # type: i
     return build_engine(settings, show_progress=show_progress)
 
 
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+"""An image file bigger than this is not read whole (the reader then refuses it as too large)."""
 MAX_NUMBER_DIGITS = 4300
 """Python refuses to read or write integers longer than this (``sys.int_info.default_max_str_digits``)."""
 
@@ -87,8 +93,22 @@ def _id_problem(message_id: Any) -> str | None:
     return None
 
 
-def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | None]]:
-    """Yield ``(line number, id, text, error)``; a bad line yields an error, never stops the run."""
+def _image_paths(item: dict[str, Any]) -> list[str] | None:
+    """The line's ``"image"`` (one path) or ``"images"`` (a list of paths); None if it names none or is malformed."""
+    if "image" in item:
+        return [item["image"]] if isinstance(item["image"], str) and item["image"] else None
+    paths = item.get("images")
+    if isinstance(paths, list) and paths and all(isinstance(p, str) and p for p in paths):
+        return paths
+    return None
+
+
+Payload = str | tuple[str, list[str]]
+"""What a line asks to assess: a text, or ``(caption, image paths)``."""
+
+
+def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, Payload | None, str | None]]:
+    """Yield ``(line number, id, text or (caption, images), error)``; a bad line yields an error, never stops."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -97,7 +117,8 @@ def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | N
         except _Rejected as exc:
             yield number, None, None, str(exc)
             continue
-        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        wants_images = isinstance(item, dict) and ("image" in item or "images" in item)
+        if not isinstance(item, dict) or not (isinstance(item.get("text"), str) or wants_images):
             message_id = item.get("id") if isinstance(item, dict) else None
             yield number, None if _id_problem(message_id) else message_id, None, 'needs a string field "text"'
             continue
@@ -106,7 +127,50 @@ def _read_jsonl(stream: IO[str]) -> Iterator[tuple[int, Any, str | None, str | N
         if problem:
             yield number, None, None, problem
             continue
-        yield number, message_id, item["text"], None
+        if not wants_images:
+            yield number, message_id, item["text"], None
+            continue
+        caption = item.get("text") if isinstance(item.get("text"), str) else ""
+        yield number, message_id, (caption, _image_paths(item) or []), None
+
+
+def _image_files(paths: list[str]) -> tuple[list[bytes], str | None]:
+    """The files' bytes (each read up to just over the size cap), or why one cannot be read."""
+    blobs = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                blobs.append(handle.read(MAX_IMAGE_BYTES + 1))
+        except OSError as exc:
+            return [], f"cannot read image {path}: {exc.strerror or exc}"
+    return blobs, None
+
+
+def _read_pictures(paths: list[str]) -> tuple[Any, str | None]:
+    """OCR the files at ``paths`` together: ``(reading, None)``, or ``(None, why not)`` for a file or image problem."""
+    from bot.core.screenshot import read_images  # late: the OCR engine loads only when images are checked
+
+    blobs, error = _image_files(paths)
+    if error:
+        return None, error
+    reading = read_images(blobs)
+    if reading.problem is not None:
+        return None, f"image not readable ({reading.problem})"
+    return reading, None
+
+
+def _image_words(caption: str, paths: list[str]) -> tuple[str | None, str | None]:
+    """The text to assess for an image line: ``(words, None)`` or ``(None, error)``."""
+    from bot.core.image_answer import has_words, words_to_assess
+
+    if not paths:
+        return None, '"image" must be a path, "images" a list of paths'
+    reading, error = _read_pictures(paths)
+    if reading is None:
+        return None, error
+    if not has_words(reading) and not caption.strip():
+        return None, "no readable text in the image"
+    return words_to_assess(reading, [caption]), None
 
 
 def _write_line(out: IO[str], row: dict[str, Any]) -> None:
@@ -120,7 +184,9 @@ def _write_line(out: IO[str], row: dict[str, Any]) -> None:
 def check_jsonl(settings: Settings, stream: IO[str], out: IO[str], *, llm: bool = False) -> int:
     """Assess JSON lines in batches (one model load, one embedding pass per batch; ``llm``: second opinions too).
 
-    A line that cannot be read is reported on stderr and skipped; a message that cannot be
+    A line is ``{"id", "text"}`` or ``{"id", "image": PATH}`` (``"images": [PATH, …]`` for several read
+    together; a ``"text"`` beside them is their caption; paths relative to the working directory).
+    A line that cannot be read is reported on stderr and skipped; a message or image that cannot be
     assessed gets ``{"id": …, "error": …}`` in its place. Either way the run goes on, and
     the exit code is 1 when anything was skipped or failed.
     """
@@ -128,14 +194,28 @@ def check_jsonl(settings: Settings, stream: IO[str], out: IO[str], *, llm: bool 
     errors = 0
     rows = _read_jsonl(stream)
     while batch := list(islice(rows, JSONL_BATCH)):
-        good = [(n, i, t) for n, i, t, e in batch if e is None and t is not None]
-        for number, _, _, error in batch:
-            if error:
+        written: list[dict[str, Any] | int] = []  # per line in order: an error row, or its place in ``good``
+        good: list[tuple[int, Any, str]] = []
+        for number, message_id, payload, error in batch:
+            if error or payload is None:
                 errors += 1
                 print(f"line {number}: {error}; skipped", file=sys.stderr)
+                continue
+            words, problem = _image_words(*payload) if isinstance(payload, tuple) else (payload, None)
+            if words is None:  # a bad image costs only its own line
+                errors += 1
+                print(f"line {number}: {problem}", file=sys.stderr)
+                written.append({"id": message_id, "error": problem})
+                continue
+            written.append(len(good))
+            good.append((number, message_id, words))
         texts = [t for _, _, t in good]
         assessments = asyncio.run(engine.assess_many_with_help(texts)) if llm else engine.assess_many(texts)
-        for (number, message_id, _), assessment in zip(good, assessments, strict=True):
+        for row in written:
+            if isinstance(row, dict):
+                _write_line(out, row)
+                continue
+            (number, message_id, _), assessment = good[row], assessments[row]
             if assessment.error is not None:
                 errors += 1
                 print(f"line {number}: {assessment.error}", file=sys.stderr)
@@ -161,6 +241,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             print(f"cannot read {args.jsonl}: {exc.strerror}", file=sys.stderr)
             return 2
+    if args.image:
+        return _check_images(args, settings)
     text = " ".join(args.text) if args.text else sys.stdin.read()
     from bot.core.reply import html_to_plain
 
@@ -168,6 +250,34 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     helped = engine.assess_with_help(text, language=args.language) if args.llm else None
     assessment = asyncio.run(helped) if helped else engine.assess(text)
     print(html_to_plain(engine.reply(assessment, args.language)))
+    return 0
+
+
+def _check_images(args: argparse.Namespace, settings: Settings) -> int:
+    """``check --image PATH …``: the answer for the images taken together (the words given are their caption)."""
+    from bot.core.i18n import text as say
+    from bot.core.image_answer import has_words, problem_text, reading_note, with_note, words_to_assess
+    from bot.core.reply import html_to_plain
+    from bot.core.screenshot import read_images
+
+    blobs, error = _image_files(args.image)
+    if error:
+        print(error, file=sys.stderr)
+        return 2
+    reading = read_images(blobs)
+    caption = " ".join(args.text)
+    if not has_words(reading) and not caption.strip():
+        language = args.language or "en"
+        unreadable = reading.problem is not None
+        body = problem_text(reading.problem, language) if reading.problem else say("no_text_found", language)
+        print(html_to_plain(body if unreadable else f"{body}\n\n{say('media_only', language)}"))
+        return 1 if unreadable else 0
+    words = words_to_assess(reading, [caption])
+    engine = _load_engine(settings)
+    helped = engine.assess_with_help(words, language=args.language) if args.llm else None
+    assessment = asyncio.run(helped) if helped else engine.assess(words)
+    note = reading_note(reading, args.language or assessment.language)
+    print(html_to_plain(with_note(note, engine.reply(assessment, args.language))))
     return 0
 
 
@@ -254,13 +364,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="assess a message (or JSON lines) and print the answer")
-    check.add_argument("text", nargs="*", help="message text (read from stdin when omitted)")
+    check.add_argument("text", nargs="*", help="message text (read from stdin when omitted; with --image: caption)")
+    check.add_argument(
+        "--image", nargs="+", metavar="PATH", help="screenshot(s) to read (OCR) and check together, like an album"
+    )
     check.add_argument(
         "--jsonl",
         nargs="?",
         const="-",
         metavar="FILE",
-        help='read {"id", "text"} JSON lines from FILE (or stdin) and write one result line each',
+        help='read {"id", "text"} or {"id", "image": PATH} JSON lines from FILE (or stdin), one result line each',
     )
     check.add_argument(
         "--language", choices=["en", "zh-Hans", "zh-Hant"], help="reply language (default: the message's)"

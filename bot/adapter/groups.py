@@ -142,7 +142,7 @@ class GroupAlerts:
         sender = message.from_user
         plain = GroupMessage(
             chat_id=message.chat_id,
-            words=message.text or message.caption or "" if words is None else words,
+            words=(message.text or message.caption or "") if words is None else words,
             sender_id=sender.id if sender else None,
             sender_is_bot=bool(sender and sender.is_bot),
             sender_chat_id=message.sender_chat.id if message.sender_chat else None,
@@ -173,8 +173,9 @@ class GroupAlerts:
         group = await self.group(chat)
         if not group.alerts_enabled or not group.active:
             return
-        if not self.pictures.admit(chat.id, message):
+        if not self.pictures.admit(chat.id, message):  # over the budget: its caption is still read
             await self._count(chat.id, "skipped")
+            await self._on_group_message(update, context)
             return
 
         async def read_then_queue() -> None:

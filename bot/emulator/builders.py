@@ -73,6 +73,7 @@ _MEDIA = {
     "audio": ("mp3", "audio/mpeg"),
     "document": ("pdf", "application/pdf"),
     "animation": ("mp4", "video/mp4"),
+    "sticker": ("webp", "image/webp"),
 }
 
 
@@ -105,6 +106,8 @@ def media_object(
                 item = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
             photo.append({**item, "file_size": len(stored.data), "width": width, "height": height})
         return photo
+    if kind == "sticker":  # no mime type or name: a sticker is its own kind of object
+        return {**base, "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}
     obj: dict[str, Any] = {**base, "mime_type": mime_type or default_mime}
     if kind in ("video", "animation"):
         obj.update({"width": 1280, "height": 720, "duration": 5})

@@ -168,8 +168,13 @@ class UserSimulation:
         video: bool | bytes = False,
         voice: bool | bytes = False,
         document: bool | bytes = False,
+        sticker: bool | bytes = False,
+        animation: bool | bytes = False,
         file_name: str | None = None,
+        mime_type: str | None = None,
         caption: str | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        reply_markup: dict[str, Any] | None = None,
         sender_chat: dict[str, Any] | None = None,
         is_automatic_forward: bool = False,
     ) -> dict[str, Any]:
@@ -178,7 +183,11 @@ class UserSimulation:
         ``from_user=None`` with ``sender_chat`` set sends on behalf of a chat: the group itself
         (anonymous admin, ``from`` = GroupAnonymousBot) or a channel (``from`` = Channel bot).
         In a channel ``from_user`` is ignored and the update is a ``channel_post``.
-        Media flags take ``True`` (placeholder bytes) or the file's bytes.
+        Media flags take ``True`` (placeholder bytes) or the file's bytes; an animation is also its
+        ``document``, as in Telegram. ``entities`` (of the text, or of the caption when there is media)
+        are kept as given, e.g. a ``text_link`` hiding a URL behind other words, and Telegram's own
+        (urls, mentions) are detected around them; ``reply_markup`` is the message's inline keyboard,
+        as a forwarded channel post or bot message carries it.
         """
         state = self._state(chat)
         message: dict[str, Any] = {"message_id": state.take_message_id(), "date": self.world.now()}
@@ -204,27 +213,38 @@ class UserSimulation:
             message["reply_to_message"] = strip_for_reply(target)
         if media_group_id is not None:
             message["media_group_id"] = media_group_id
-        media = {"photo": photo, "video": video, "voice": voice, "document": document}
+        media = {
+            "photo": photo,
+            "video": video,
+            "voice": voice,
+            "document": document,
+            "sticker": sticker,
+            "animation": animation,
+        }
         has_media = False
         for kind, value in media.items():
             if value is not False:
                 data = value if isinstance(value, bytes) else None
-                message[kind] = media_object(self.world, kind, data, file_name=file_name)
+                message[kind] = media_object(self.world, kind, data, file_name=file_name, mime_type=mime_type)
                 has_media = True
+        if "animation" in message:
+            message["document"] = dict(message["animation"])
         if has_media:
             body = caption if caption is not None else text
             if body:
                 message["caption"] = body
-                entities = detect_entities(body)
-                if entities:
-                    message["caption_entities"] = entities
+                found = detect_entities(body, entities)
+                if found:
+                    message["caption_entities"] = found
         else:
             if not text:
                 raise ValueError("a text message needs text (or pass a media flag)")
             message["text"] = text
-            entities = detect_entities(text)
-            if entities:
-                message["entities"] = entities
+            found = detect_entities(text, entities)
+            if found:
+                message["entities"] = found
+        if reply_markup is not None:
+            message["reply_markup"] = reply_markup
         self.world.store_message(message, from_bot=False)
         self._deliver(state, "message", message)
         if state.type == "channel" and state.linked_chat_id is not None and not forward_origin:
