@@ -138,6 +138,15 @@ async def test_benign_message_gets_a_calm_answer(emu: BotApiEmulator, engine: En
 
 
 # -- 4. media -------------------------------------------------------------------------------------
+def _textless_photo() -> bytes:
+    """A real JPEG with nothing written on it (a still of a video call would read the same)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((160, 120)).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
 async def test_photo_caption_is_assessed_and_bare_photo_gets_media_guidance(
     emu: BotApiEmulator, engine: Engine, tmp_path: Path
 ) -> None:
@@ -145,7 +154,7 @@ async def test_photo_caption_is_assessed_and_bare_photo_gets_media_guidance(
     async with standalone_bot(emu, engine, tmp_path):
         chat = emu.private_chat(emma)
         captioned = await ask(emu, chat, emma, None, photo=b"screenshot", caption=SCAM_EN)
-        bare = await ask(emu, chat, emma, None, photo=True)
+        bare = await ask(emu, chat, emma, None, photo=_textless_photo())
         voice = await ask(emu, chat, emma, None, voice=True, forward_origin=origin_hidden_user("Mum"))
     assert WARNING_EN in captioned["text"] and PATTERN_EN in captioned["text"]
     for reply in (bare, voice):
