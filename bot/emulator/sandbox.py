@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from .builders import origin_hidden_user
@@ -23,7 +24,8 @@ Type a message and press Enter; the bot's answers appear below it.
   :press DATA        press the button with callback_data DATA on the bot's latest message that has it
   :fwd NAME | TEXT   forward TEXT as if from a hidden user called NAME
   :edit TEXT         edit your last message
-  :photo [CAPTION]   send a (placeholder) photo
+  :photo [CAPTION]   send a (placeholder, unreadable) photo
+  :image PATH[|CAP]  send the picture at PATH as a photo (a screenshot is read by OCR)
   :group NAME | TEXT post TEXT in a family group as member NAME (the bot is a member there)
   :help              this help
   :quit              leave
@@ -93,6 +95,13 @@ def _handle(emu: BotApiEmulator, user: dict[str, Any], chat: dict[str, Any], lin
         group, member = _family_group(emu, user, name.strip() or "Member")
         emu.send_message(group, member, text.strip())
         return None
+    elif line.startswith(":image"):
+        path, _, caption = line.removeprefix(":image").partition("|")
+        try:
+            data = Path(path.strip()).read_bytes()
+        except OSError as exc:
+            return f"cannot read {path.strip()}: {exc.strerror or exc}"
+        sent = emu.send_message(chat, user, None, photo=data, caption=caption.strip() or None)
     elif line.startswith(":photo"):
         caption = line.removeprefix(":photo").strip() or None
         sent = emu.send_message(chat, user, None, photo=True, caption=caption)
