@@ -13,7 +13,7 @@ CHAT: dict[str, dict[str, str]] = {
             "👋 <b>Hi! I help you spot scams</b>, including the new AI ones: face-swapped video calls from "
             "“friends”, cloned voices of family in trouble, fake celebrity investment videos.\n\n"
             "<b>How to use me</b>\n"
-            "• Forward me a suspicious message, or paste its text, or send a screenshot with a caption.\n"
+            "• Forward me a suspicious message, paste its text, or send screenshots (several are read together).\n"
             "• I answer in seconds: which known scam it resembles, the red flags in it, and what to do now.\n\n"
             "<b>In a family or community group</b>\n"
             "Add me to the group. I stay quiet and only warn when a message closely matches a known scam.\n\n"
@@ -23,7 +23,7 @@ CHAT: dict[str, dict[str, str]] = {
             "👋 <b>你好！我帮你识别诈骗</b>，包括新型AI诈骗：AI换脸冒充亲友视频借钱、AI克隆亲人声音求救、"
             "伪造名人视频推荐投资等。\n\n"
             "<b>怎么用</b>\n"
-            "• 把可疑消息转发给我，或粘贴文字，或发送带说明文字的截图。\n"
+            "• 把可疑消息转发给我，或粘贴文字，或发送截图（多张会一起判断）。\n"
             "• 几秒内告诉你：像哪种已知骗局、消息里的危险信号、现在该怎么做。\n\n"
             "<b>在家庭群或社区群里</b>\n"
             "把我拉进群。我平时不说话，只有消息与已知骗局高度相似时才提醒。\n\n"
@@ -33,10 +33,12 @@ CHAT: dict[str, dict[str, str]] = {
     "help": {
         "en": (
             "<b>What I can check</b>\n"
-            "• Text messages, forwarded messages, captions of photos, videos and files.\n"
+            "• Text messages, forwarded messages, screenshots and QR codes (I read their text), captions, and links "
+            "hidden behind words or buttons.\n"
             "• Several messages forwarded together are read as one conversation.\n\n"
             "<b>What I cannot check</b>\n"
-            "• The picture or sound itself: I read text only. For a video or voice call, hang up and call back "
+            "• Faces and voices themselves: I read only text (also the text in screenshots). "
+            "For a video or voice call, hang up and call back "
             "on a number you already have; ask something only the real person knows.\n\n"
             "<b>Buttons under my answer</b>\n"
             "👍 / 👎 tell us whether the answer helped. 🚩 “Report as scam” sends the message to our reviewers "
@@ -45,10 +47,10 @@ CHAT: dict[str, dict[str, str]] = {
         ),
         "zh": (
             "<b>我能检查什么</b>\n"
-            "• 文字消息、转发的消息、图片/视频/文件的说明文字。\n"
+            "• 文字消息、转发的消息、截图和二维码（我会读出其中的文字）、说明文字，以及藏在文字或按钮后的链接。\n"
             "• 一起转发的多条消息会当作一段对话来判断。\n\n"
             "<b>我不能检查什么</b>\n"
-            "• 图像和声音本身：我只读文字。遇到视频或语音来电，请挂断后用原本存着的号码回拨，"
+            "• 人脸和声音本身：我只读文字（包括截图里的文字）。遇到视频或语音来电，请挂断后用原本存着的号码回拨，"
             "问一个只有本人知道的问题。\n\n"
             "<b>回答下方的按钮</b>\n"
             "👍 / 👎 告诉我们回答是否有用。🚩「举报诈骗」会把消息交给审核人员，以后就能认出来。\n\n"
@@ -59,7 +61,8 @@ CHAT: dict[str, dict[str, str]] = {
         "en": (
             "<b>What I store</b>\n"
             "• Messages you forward are checked in memory and <b>not stored</b>. For one hour I keep the text in "
-            "memory only, so that you can press “Report as scam”; then it is gone.\n"
+            "memory only, so that you can press “Report as scam”; then it is gone. Screenshots are read in memory "
+            "and never stored.\n"
             "• For each answer: a random id, your Telegram user id, the verdict, risk and matched scam type "
             "(no text), kept {retention} days, so the 👍/👎 buttons work and we can measure quality.\n"
             "• Your 👍/👎 feedback and your /language choice.\n"
@@ -71,7 +74,7 @@ CHAT: dict[str, dict[str, str]] = {
         "zh": (
             "<b>我会保存什么</b>\n"
             "• 你转发的消息只在内存中检查，<b>不会保存</b>。"
-            "文字只在内存中保留一小时，方便你点击「举报诈骗」，之后即删除。\n"
+            "文字只在内存中保留一小时，方便你点击「举报诈骗」，之后即删除。截图只在内存中读取，从不保存。\n"
             "• 每次回答：一个随机编号、你的Telegram用户ID、判断结果、风险值和相似骗局类型（不含文字），"
             "保存{retention}天，"
             "用于👍/👎按钮和质量统计。\n"
@@ -91,7 +94,7 @@ CHAT: dict[str, dict[str, str]] = {
             "• Ask something only the real person would know, or use a family code word.\n"
             "• On video, ask them to turn their head or pass a hand in front of their face: face swaps glitch.\n"
             "• Never transfer money because of a call alone.\n\n"
-            "To have it checked, send me the text that came with it (or add a caption to the screenshot)."
+            "To have it checked, send me the text that came with it, or a screenshot of the message."
         ),
         "zh": (
             "🎥 我只能读文字，无法判断图片或声音是不是AI伪造。\n\n"
@@ -100,7 +103,7 @@ CHAT: dict[str, dict[str, str]] = {
             "• 问一个只有本人知道的问题，或使用家人约定的暗号。\n"
             "• 视频时请对方转头、用手在脸前挥过：AI换脸常会露出破绽。\n"
             "• 不要仅凭一通电话或视频就转账。\n\n"
-            "想让我检查，请发送随附的文字（或给截图加上说明文字）。"
+            "想让我检查，请发送随附的文字，或消息的截图。"
         ),
     },
     "burst_note": {"en": "I read these {count} messages together.", "zh": "我把这{count}条消息放在一起判断。"},
