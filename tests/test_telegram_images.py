@@ -53,7 +53,8 @@ async def settle(emu: BotApiEmulator, seconds: float = 1.5) -> None:
 
 
 def tappable(reply: dict, host: str) -> bool:
-    """Would Telegram make ``host`` (the scam's) a link in the bot's reply? The knowledge base's own may be."""
+    """Would Telegram make the scam's ``host`` a link in the bot's reply? (The knowledge base's advice names
+    sites of its own, which are not this test's business.)"""
     return any(host in covered for _, covered in entity_texts(reply, ("url", "text_link", "mention")))
 
 
@@ -83,7 +84,7 @@ async def test_scam_screenshots_are_named_and_a_family_chat_is_calm(
     text = parcel["text"]
     assert text.startswith("I read 3 lines from your screenshot.")
     assert "This looks like a scam" in text and "Parcel held" in text
-    assert "royalmail-redelivery[.]help" in text and not tappable(parcel, "redelivery")
+    assert "royalmail-redelivery[.]help" in text and not tappable(parcel, "royalmail-redelivery.help")
     text = family["text"]
     assert "读到5行文字" in text and "✅" in text and "诈骗模式" in text
     assert "这很像诈骗" not in text and "可疑" not in text.split("\n")[2]
@@ -149,7 +150,8 @@ async def test_a_qr_code_and_links_hidden_behind_words_or_buttons_are_checked(
     assert "royalmail-redeliver[.]top" in text_link["text"]
     assert "hmrc-refund-claim[.]top" in button["text"]
     assert "t[.]me/hmrc_desk" in deep_link["text"]
-    for reply, host in ((qr, "refund-gov"), (text_link, "redeliver"), (button, "refund-claim"), (deep_link, "desk")):
+    hosts = ("etc-refund-gov.top", "royalmail-redeliver.top", "hmrc-refund-claim.top", "t.me/hmrc_desk")
+    for reply, host in zip((qr, text_link, button, deep_link), hosts, strict=True):
         assert not tappable(reply, host)
 
 
