@@ -55,7 +55,7 @@ class ImageReader:
 
     def __init__(self, *, max_bytes: int = MAX_FILE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
+        self._executor: ThreadPoolExecutor | None = None
 
     async def fetch(self, message: Message, *, max_bytes: int | None = None) -> bytes | ImageProblem:
         """The picture's bytes, or why they were not fetched (too large by its declared size, download failed)."""
@@ -80,6 +80,8 @@ class ImageReader:
         blobs = [item for item in items if isinstance(item, bytes)]
         early = [item for item in items if isinstance(item, ImageProblem)]
         if blobs:
+            if self._executor is None:  # created on first use, again after close() (an application restarted)
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
             loop = asyncio.get_running_loop()
             reading = await loop.run_in_executor(self._executor, _read, blobs, time_budget)
         else:
@@ -99,7 +101,10 @@ class ImageReader:
         return await self.read(items, time_budget=time_budget)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the OCR thread (a read in progress finishes in the background; queued ones are dropped)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
 
 def _read(blobs: list[bytes], time_budget: float | None) -> ImageReading:
