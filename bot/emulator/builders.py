@@ -7,7 +7,9 @@ sends, so ``Message.forward_origin`` and ``Message.photo`` work in the bot as in
 
 from __future__ import annotations
 
+import struct
 import time
+import zlib
 from typing import Any
 
 from .state import StoredFile, World
@@ -65,6 +67,17 @@ def strip_for_reply(message: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in message.items() if k != "reply_to_message"}
 
 
+def blank_png(width: int = 64, height: int = 48) -> bytes:
+    """A real, plain grey picture with no text: what a placeholder photo is (Telegram photos always decode)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x00" + b"\xc8" * width for _ in range(height))  # filter byte, then grey pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 # Kind -> (file extension, default MIME type).
 _MEDIA = {
     "photo": ("jpg", "image/jpeg"),
@@ -93,7 +106,8 @@ def media_object(
     extension, default_mime = _MEDIA[kind]
     if file_name and "." in file_name:
         extension = file_name.rsplit(".", 1)[1].lower() or extension
-    stored = reuse or world.add_file(kind, data if data is not None else f"emulated {kind}".encode(), extension)
+    placeholder = blank_png() if kind == "photo" else f"emulated {kind}".encode()
+    stored = reuse or world.add_file(kind, data if data is not None else placeholder, extension)
     base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data)}
     if kind == "photo":
         sizes = [(90, 67), (320, 240), (1280, 960)]

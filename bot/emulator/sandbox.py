@@ -24,7 +24,7 @@ Type a message and press Enter; the bot's answers appear below it.
   :press DATA        press the button with callback_data DATA on the bot's latest message that has it
   :fwd NAME | TEXT   forward TEXT as if from a hidden user called NAME
   :edit TEXT         edit your last message
-  :photo [CAPTION]   send a (placeholder, unreadable) photo
+  :photo [CAPTION]   send a placeholder photo (a plain picture, no text)
   :image PATH[|CAP]  send the picture at PATH as a photo (a screenshot is read by OCR)
   :group NAME | TEXT post TEXT in a family group as member NAME (the bot is a member there)
   :help              this help
