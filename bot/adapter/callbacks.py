@@ -100,6 +100,12 @@ class ChooseLanguage(Callback):
     language: str
 
 
+@tag("rg")
+@dataclasses.dataclass(frozen=True)
+class ChooseRegion(Callback):
+    region: str
+
+
 # Groups
 @tag("na")
 @dataclasses.dataclass(frozen=True)

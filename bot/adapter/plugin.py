@@ -23,7 +23,8 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape
 from typing import Any, Literal
 
 from aiolimiter import AsyncLimiter
@@ -47,19 +48,22 @@ from telegram.ext import (
 
 from bot.adapter.admin import KnowledgeAdmin
 from bot.adapter.bursts import BurstCollector
-from bot.adapter.callbacks import PREFIX, Callback, ChooseLanguage, Helpful, ReportScam, Wrong, decode
+from bot.adapter.callbacks import PREFIX, Callback, ChooseLanguage, ChooseRegion, Helpful, ReportScam, Wrong, decode
+from bot.adapter.choices import show_choice, ticked
 from bot.adapter.errors import handle_error
 from bot.adapter.groups import GroupAlerts
 from bot.adapter.hidden_links import hidden_links
 from bot.adapter.images import ImageReader, is_sticker_or_animation, picture_of, showing_work
-from bot.adapter.languages import language_from_telegram
+from bot.adapter.languages import language_from_telegram, region_from_telegram
 from bot.adapter.sending import send
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.core.engine import Engine
-from bot.core.i18n import LANGUAGES, Language, is_language, text
+from bot.core.hant import Variant
+from bot.core.i18n import LANGUAGES, Language, is_language, localise, text, written
 from bot.core.image_answer import has_words, problem_text, reading_note, with_note, words_to_assess
 from bot.core.image_input import ImageProblem
+from bot.core.regions import REGION_NAMES, REGIONS, Region, default_region, is_region, region_hint, variant_of
 from bot.core.reply import html_to_plain
 from bot.core.text import MessageText
 from bot.storage import Store
@@ -72,7 +76,9 @@ DEFAULT_COMMANDS: dict[str, str | None] = {
     "help": "help",
     "language": "language",
     "privacy": "privacy",
+    "region": "region",
 }
+LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh-Hans": "简体中文", "zh-Hant": "繁體中文"}
 _MEDIA = (
     filters.PHOTO
     | filters.VIDEO
@@ -106,6 +112,15 @@ class _Remembered:
     user_id: int
     chat_id: int
     pattern_id: str | None
+
+
+@dataclass(frozen=True)
+class _Pressed:
+    """What a button press shows: a toast, new labels for the buttons, and for a prompt its new text."""
+
+    notice: str
+    labels: dict[str, str] = field(default_factory=dict)
+    new_text: str | None = None
 
 
 class FraudAwareness:
@@ -159,6 +174,7 @@ class FraudAwareness:
             ("help", self._cmd_help),
             ("language", self._cmd_language),
             ("privacy", self._cmd_privacy),
+            ("region", self._cmd_region),
         ):
             name = self.commands.get(key)
             if name:
@@ -244,38 +260,84 @@ class FraudAwareness:
             return message_language
         return language_from_telegram(user.language_code if user else None)
 
+    async def reply_region(self, user: User | None, message: str | None = None) -> Region | None:
+        """The user's /region choice; else the region in their Telegram language code; else the message's own hints.
+
+        None leaves it to the reply language's usual region (see :func:`bot.core.regions.default_region`).
+        """
+        if user:
+            chosen = await self.store.region_of(user.id)
+            if is_region(chosen):
+                return chosen
+            from_telegram = region_from_telegram(user.language_code)
+            if from_telegram:
+                return from_telegram
+        return region_hint(message) if message else None
+
+    async def _reader(self, user: User | None) -> tuple[Language, Variant]:
+        """Language and Traditional wording for the bot's own texts (commands, buttons)."""
+        language = await self.reply_language(user)
+        return language, variant_of(await self.reply_region(user) or default_region(language))
+
     # Commands
     async def _cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = await self.reply_language(update.effective_user)
+        language, variant = await self._reader(update.effective_user)
         payload = context.args[0] if context.args else ""
         if payload.startswith("d_") and self.groups:
             details = self.groups.details(payload.removeprefix("d_"))
-            await self._send(update.effective_message, details or text("details_expired", language))
+            await self._send(update.effective_message, details or text("details_expired", language, variant))
             return
-        await self._send(update.effective_message, text("start", language))
+        await self._send(update.effective_message, text("start", language, variant))
 
     async def _cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = await self.reply_language(update.effective_user)
-        await self._send(update.effective_message, text("help", language))
+        language, variant = await self._reader(update.effective_user)
+        await self._send(update.effective_message, text("help", language, variant))
 
     async def _cmd_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = await self.reply_language(update.effective_user)
+        language, variant = await self._reader(update.effective_user)
         sends_text = self.engine.helper is not None or self.settings.embedding_backend == "openai"
-        llm_note = text("llm_note", language) if sends_text else ""  # masked text goes to the configured endpoint
-        body = text("privacy", language, retention=self.settings.answer_retention_days, llm_note=llm_note)
+        llm_note = text("llm_note", language, variant) if sends_text else ""  # masked text goes to the endpoint
+        retention = self.settings.answer_retention_days
+        body = text("privacy", language, variant, retention=retention, llm_note=llm_note)
         await self._send(update.effective_message, body)
 
     async def _cmd_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = await self.reply_language(update.effective_user)
-        names = {"en": "English", "zh-Hans": "简体中文", "zh-Hant": "繁體中文"}
+        language, variant = await self._reader(update.effective_user)
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(names[code], callback_data=ChooseLanguage(code).encode()) for code in LANGUAGES]]
+            [
+                [
+                    InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=ChooseLanguage(code).encode())
+                    for code in LANGUAGES
+                ]
+            ]
         )
-        await self._send(update.effective_message, text("language_prompt", language), keyboard)
+        await self._send(update.effective_message, text("language_prompt", language, variant), keyboard)
+
+    def _region_names(self, language: Language, variant: Variant) -> dict[str, str]:
+        """The /region buttons: callback data → the place's name in the reader's language."""
+        return {
+            ChooseRegion(r).encode(): localise(REGION_NAMES[r][written(language)], language, variant) for r in REGIONS
+        }
+
+    async def _cmd_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every place's reporting line, and buttons to choose the one warnings show."""
+        user = update.effective_user
+        language, variant = await self._reader(user)
+        lines = "\n".join(
+            f"• {escape(localise(line, language, variant))}"
+            for line in self.engine.contacts.all_lines(written(language))
+        )
+        chosen = await self.store.region_of(user.id) if user else None
+        names = self._region_names(language, variant)
+        if is_region(chosen):
+            names = ticked(names, ChooseRegion(chosen).encode())
+        buttons = [InlineKeyboardButton(label, callback_data=data) for data, label in names.items()]
+        keyboard = InlineKeyboardMarkup([buttons[:3], buttons[3:]])
+        await self._send(update.effective_message, text("region_prompt", language, variant, lines=lines), keyboard)
 
     async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = await self.reply_language(update.effective_user)
-        await self._send(update.effective_message, text("unknown_command", language))
+        language, variant = await self._reader(update.effective_user)
+        await self._send(update.effective_message, text("unknown_command", language, variant))
 
     # Private messages
     async def _within_rate(self, user_id: int) -> bool:
@@ -333,12 +395,14 @@ class FraudAwareness:
         message = MessageText.of(combined)
         written_in = message.language if message.has_words else None
         language = await self.reply_language(user, written_in)  # known before: the LLM explains in it
+        region = await self.reply_region(user, combined)
+        variant = variant_of(region or default_region(language))
         assessment = await self.engine.assess_with_help(combined, user_id=user.id if user else None, language=language)
-        body = self.engine.reply(assessment, language)
+        body = self.engine.reply(assessment, language, region)
         if reading is not None:
             body = with_note(reading_note(reading, language), body)
         elif len(messages) > 1:
-            body = f"<i>{text('burst_note', language, count=len(messages))}</i>\n\n{body}"
+            body = f"<i>{text('burst_note', language, variant, count=len(messages))}</i>\n\n{body}"
         answer_id = secrets.token_hex(6)
         top = assessment.top
         await self.store.record_answer(
@@ -359,10 +423,16 @@ class FraudAwareness:
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(text("btn_helpful", language), callback_data=Helpful(answer_id).encode()),
-                    InlineKeyboardButton(text("btn_wrong", language), callback_data=Wrong(answer_id).encode()),
+                    InlineKeyboardButton(
+                        text("btn_helpful", language, variant), callback_data=Helpful(answer_id).encode()
+                    ),
+                    InlineKeyboardButton(text("btn_wrong", language, variant), callback_data=Wrong(answer_id).encode()),
                 ],
-                [InlineKeyboardButton(text("btn_report", language), callback_data=ReportScam(answer_id).encode())],
+                [
+                    InlineKeyboardButton(
+                        text("btn_report", language, variant), callback_data=ReportScam(answer_id).encode()
+                    )
+                ],
             ]
         )
         await self._send(first, body, keyboard)
@@ -378,16 +448,19 @@ class FraudAwareness:
 
     # Buttons
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer the press with a short toast, then change the buttons so the choice stays visible."""
         query = update.callback_query
         if query is None or not query.data:
             return
-        notice = await self._button(query.from_user, decode(query.data))
-        if notice is None:
+        outcome = await self._button(query.from_user, decode(query.data))
+        if outcome is None:
             await query.answer()
             return
-        await query.answer(html_to_plain(notice)[:190])
+        await query.answer(html_to_plain(outcome.notice)[:190])
+        if outcome.labels:
+            await show_choice(query, outcome.labels, outcome.new_text)
 
-    async def _button(self, user: User, data: Callback | None) -> str | None:
+    async def _button(self, user: User, data: Callback | None) -> _Pressed | None:
         match data:
             case Helpful(answer_id=answer_id):
                 return await self._feedback(user, answer_id, True)
@@ -397,18 +470,27 @@ class FraudAwareness:
                 return await self._report(user, answer_id)
             case ChooseLanguage(language=value):
                 return await self._set_language(user, value)
+            case ChooseRegion(region=value):
+                return await self._set_region(user, value)
         return None
 
-    async def _feedback(self, user: User, answer_id: str, helpful: bool) -> str:
-        language = await self.reply_language(user)
+    async def _feedback(self, user: User, answer_id: str, helpful: bool) -> _Pressed:
+        language, variant = await self._reader(user)
         stored = await self.store.record_feedback(answer_id, user.id, helpful)
-        return text("thanks_feedback" if stored else "feedback_unknown", language)
+        if not stored:
+            return _Pressed(text("feedback_unknown", language, variant))
+        options = {
+            Helpful(answer_id).encode(): text("btn_helpful", language, variant),
+            Wrong(answer_id).encode(): text("btn_wrong", language, variant),
+        }
+        pressed = (Helpful if helpful else Wrong)(answer_id).encode()
+        return _Pressed(text("thanks_feedback", language, variant), ticked(options, pressed))
 
-    async def _report(self, user: User, answer_id: str) -> str:
-        language = await self.reply_language(user)
+    async def _report(self, user: User, answer_id: str) -> _Pressed:
+        language, variant = await self._reader(user)
         remembered = self._remembered.get(answer_id)
         if remembered is None or remembered.user_id != user.id:
-            return text("report_expired", language)
+            return _Pressed(text("report_expired", language, variant))
         await self.store.add_report(
             Report(
                 kind="scam",
@@ -420,13 +502,28 @@ class FraudAwareness:
             )
         )
         log.info("report stored for review (answer %s)", answer_id)
-        return text("thanks_report", language)
+        labels = {ReportScam(answer_id).encode(): text("btn_reported", language, variant)}
+        return _Pressed(text("thanks_report", language, variant), labels)
 
-    async def _set_language(self, user: User, value: str) -> str:
+    async def _set_language(self, user: User, value: str) -> _Pressed:
         if not is_language(value):
-            return text("error", "en")
+            return _Pressed(text("error", "en"))
         await self.store.set_language(user.id, value)
-        return text("language_set", value)
+        _, variant = await self._reader(user)
+        confirmation = text("language_set", value, variant)
+        options = {ChooseLanguage(code).encode(): LANGUAGE_NAMES[code] for code in LANGUAGES}
+        return _Pressed(confirmation, ticked(options, ChooseLanguage(value).encode()), confirmation)
+
+    async def _set_region(self, user: User, value: str) -> _Pressed:
+        language = await self.reply_language(user)
+        if not is_region(value):
+            return _Pressed(text("error", language))
+        await self.store.set_region(user.id, value)
+        variant = variant_of(value)
+        line = localise(self.engine.contacts.line(value, written(language)), language, variant)
+        confirmation = text("region_set", language, variant, line=escape(line))
+        labels = ticked(self._region_names(language, variant), ChooseRegion(value).encode())
+        return _Pressed(confirmation, labels, confirmation)
 
     # Sending and errors
     async def _send(

@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.core.assess_config import AssessConfig, Sensitivity
 from bot.core.calibration import RiskModel, ScoreFeatures
+from bot.core.cues import find_cues, steer
 from bot.core.embedding import Embedder
 from bot.core.index import DenseIndex
 from bot.core.knowledge import KnowledgeBase, ScamPattern
@@ -69,6 +70,8 @@ class Assessment:
     patterns: dict[str, ScamPattern] = field(default_factory=dict, repr=False, compare=False)
     """The knowledge snapshot the verdict was made against: the reply is worded from these patterns, so a
     live knowledge swap between assessing and answering cannot pair a verdict with another snapshot's text."""
+    cues: tuple[str, ...] = ()
+    """What the message says about its type (:mod:`bot.core.cues`): the reply puts advice about these first."""
     error: str | None = None
     """Set when this message could not be assessed (logged); everything else is then empty and ``alert`` False."""
 
@@ -249,7 +252,7 @@ class Assessor:
         unknown: float,
         thresholds: dict[str, float],
     ) -> Assessment:
-        flags = tuple(find_red_flags(message.normalised)) if message.has_words else ()
+        flags = tuple(find_red_flags(message.original)) if message.has_words else ()  # quoted as written
         if not message.has_words:
             features = ScoreFeatures(0.0, 0.0, 0.0, 0.0, 0.0)
             return Assessment(
@@ -265,7 +268,13 @@ class Assessor:
         weight = self.config.lexical_weight
         fused = (trust * dense + weight * lexical) / (trust + weight) if trust + weight > 0 else lexical
 
-        matches = self._rank(index, fused)
+        ranked = self._rank(index, fused)
+        top_score = ranked[0].score if ranked else 0.0  # the risk is scored on resemblance alone, before steering
+        cues = find_cues(message.normalised)
+        steered = steer([m.category for m in ranked], cues)
+        if steered is not None:  # the message's own words rule out the closest type: name one they allow
+            ranked = (ranked[steered], *ranked[:steered], *ranked[steered + 1 :])
+        matches = ranked[:MAX_MATCHES]
         counter_rows = np.flatnonzero(index.is_counter)
         lookalike = None
         lookalike_score = 0.0
@@ -277,7 +286,7 @@ class Assessor:
 
         nearest = np.argsort(-fused, kind="stable")[:NEIGHBOURS]
         features = ScoreFeatures(
-            match=matches[0].score if matches else 0.0,
+            match=top_score,
             lookalike=lookalike_score,
             flags=red_flag_score(list(flags)),
             flag_count=float(len({f.kind for f in flags})),
@@ -300,11 +309,12 @@ class Assessor:
             lookalike,
             thresholds,
             patterns=index.patterns,
+            cues=tuple(c.kind for c in cues),
         )
 
     @staticmethod
     def _rank(index: RetrievalIndex, fused: np.ndarray) -> tuple[PatternMatch, ...]:
-        """Best example per pattern, patterns ordered by it, top five."""
+        """Best example per pattern, patterns ordered by it (all of them: steering may reach past the top five)."""
         best: list[tuple[float, str, int]] = []
         for pattern_id, rows in index.pattern_rows.items():
             row = int(rows[np.argmax(fused[rows])])
@@ -313,7 +323,7 @@ class Assessor:
         documents = index.dense.documents
         return tuple(
             PatternMatch(pid, index.patterns[pid].category, score, documents[row].text)
-            for score, pid, row in best[:MAX_MATCHES]
+            for score, pid, row in best
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.assess import Assessment, Assessor
 from bot.core.llm.helper import LLMHelper
+from bot.core.regions import Region
 from bot.core.reply import ReportingContacts, render_check, render_group_alert, render_reply
 from bot.core.text import Language
 
@@ -63,13 +64,18 @@ class Engine:
         # One batch is assessed against one snapshot (see Assessor.assess_many).
         return await self.helper.help_many(texts, assessments, assessments[0].patterns, language=language)
 
-    def reply(self, assessment: Assessment, language: Language | None = None) -> str:
-        """The full answer as Telegram HTML, in ``language`` or the message's own, from the assessment's snapshot."""
-        return render_reply(assessment, assessment.patterns, self.contacts, language)
+    def reply(self, assessment: Assessment, language: Language | None = None, region: Region | None = None) -> str:
+        """The full answer as Telegram HTML, in ``language`` or the message's own, from the assessment's snapshot.
 
-    def group_alert(self, assessment: Assessment, language: Language | None = None) -> str:
-        return render_group_alert(assessment, assessment.patterns, language or assessment.language)
+        ``region`` (the reader's, see :mod:`bot.core.regions`) picks the reporting line and Traditional wording.
+        """
+        return render_reply(assessment, assessment.patterns, self.contacts, language, region)
 
-    def check_answer(self, assessment: Assessment, language: Language) -> str:
+    def group_alert(
+        self, assessment: Assessment, language: Language | None = None, region: Region | None = None
+    ) -> str:
+        return render_group_alert(assessment, assessment.patterns, language or assessment.language, region)
+
+    def check_answer(self, assessment: Assessment, language: Language, region: Region | None = None) -> str:
         """The short answer to a group's ``/check``."""
-        return render_check(assessment, assessment.patterns, language)
+        return render_check(assessment, assessment.patterns, language, region)

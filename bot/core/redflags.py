@@ -18,7 +18,7 @@ from functools import lru_cache
 import opencc
 
 from bot.core.links import find_links, without_links
-from bot.core.text import normalise
+from bot.core.text import matching_form, normalise_mapped
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ RULES: tuple[RedFlagRule, ...] = (
         rf"\b(?:lend|borrow|loan me|transfer|wire|send|remit|pay|deposit|top[ -]?up)\b[^.?!\n]{{0,40}}"
         rf"(?:money|cash|funds|payment|{_AMOUNT})|\b(?:lend|loan) me\b|\bneed (?:some )?(?:money|cash)\b|"
         r"\b(?:transfer|wire|send|remit)\b[^.?!\n]{0,30}(?:\d[\d,.]{2,}|\baccount\b)",
-        rf"借(?:我|给我|点|些|钱|{_ZH_NUM})|转账|转(?:给|到|入|进|一下|笔|个|{_ZH_NUM})|汇款|汇(?:给|到)|打款|打钱|垫付|"
+        rf"借(?:我|给我|点|些|钱|{_ZH_NUM})|转账|转(?:给|到|入|进|一下|笔|个|过去|{_ZH_NUM})|汇款|汇(?:给|到|过去|钱)|打款|打钱|垫付|"
+        r"过数|入数|"
         rf"周转|先付|付款|充值|缴纳|交(?:纳)?(?:保证金|手续费|押金|税|费)",
     ),
     RedFlagRule(
@@ -130,7 +131,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "催促你马上行动",
         r"\b(?:urgent(?:ly)?|immediately|right now|right away|asap|as soon as possible|hurry|"
         r"within \d+ (?:hours?|minutes?|mins?)|today only|last chance|expires? (?:today|tonight|soon)|final notice)\b",
-        r"紧急|马上|立刻|立即|尽快|赶紧|急需|急用|着急|今天之内|\d+小时内|最后机会|限时|逾期|过期作废|火速",
+        r"紧急|马上|立刻|立即|尽快|赶紧|急需|急用|着急|急住|即刻|今天之内|今日之内|\d+小时内|最后机会|限时|逾期|过期作废|火速|"
+        r"(?:今天|今日)(?:就|要|内|一定)?(?:汇|转|付|打|交|过数|俾|畀)",
     ),
     RedFlagRule(
         "secrecy",
@@ -139,7 +141,8 @@ RULES: tuple[RedFlagRule, ...] = (
         "要求你保密",
         r"\b(?:don'?t|do not|never) (?:tell|mention|say)|\bkeep (?:it|this) (?:secret|quiet|confidential|between us)|"
         r"\b(?:strictly )?confidential\b|\bbetween (?:you and me|us)\b|\btell no ?one\b",
-        r"保密|不要告诉|别告诉|不要跟.{0,6}说|别跟.{0,6}说|不要声张|不能告诉|不要对外|不许告诉|别让.{0,6}知道",
+        r"保密|机密|不要告诉|别告诉|(?:不要|别|不能|唔好|咪)(?:跟|同|和|对|话|俾|畀).{0,8}(?:说|讲|知)|不要声张|不能告诉|"
+        r"不要对外|不许告诉|别让.{0,6}知道|唔好话俾|唔好俾.{0,6}知",
     ),
     RedFlagRule(
         "new_number",
@@ -226,6 +229,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule("link", 0.1, "contains a link", "包含链接", None, None),
     RedFlagRule("suspicious_link", 0.35, "link to an unusual or look-alike site", "可疑网址", None, None),
     RedFlagRule("phone_number", 0.05, "contains a phone number", "包含电话号码", None, None),
+    RedFlagRule("bank_account", 0.05, "contains a bank account number", "包含银行账号", None, None),
 )
 RULES_BY_KIND = {rule.kind: rule for rule in RULES}
 
@@ -238,33 +242,76 @@ _PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,4}\)?[\s-]?){2,4}
 _LOOKS_LIKE = {"en": "looks like {brand}", "zh": "冒充 {brand}"}
 
 
-def _snippet(text: str, start: int, end: int) -> str:
-    """The matched words with a little context, for quoting back to the user.
+def _snippet(original: str, form: str, where: list[int], start: int, end: int) -> str:
+    """The matched words with a little context, quoted from the original message.
 
-    Context is counted in characters, so Chinese (dense: a character is a word) gets less.
+    Context is counted in characters, so Chinese (dense: a character is a word) gets less;
+    English context ends at word boundaries, so a quote never starts or ends mid-word.
     """
-    width = 6 if _HAN.search(text[start:end]) else 20
+    width = 6 if _HAN.search(form[start:end]) else 20
     left = max(0, start - width)
-    right = min(len(text), end + width)
-    piece = text[left:right].strip()
-    return ("…" if left else "") + piece + ("…" if right < len(text) else "")
+    right = min(len(form), end + width)
+    while 0 < left < start and form[left - 1].isascii() and form[left - 1].isalnum():
+        left += 1  # drop the partial word on the left
+    while end < right < len(form) and form[right].isascii() and form[right].isalnum():
+        right -= 1  # and on the right
+    piece = " ".join(_INVISIBLE_OR_CONTROL.sub("", original[where[left] : where[right - 1] + 1]).split())
+    return ("…" if left else "") + piece + ("…" if right < len(form) else "")
+
+
+_INVISIBLE_OR_CONTROL = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f]")
+_CODE_GIVEN = re.compile(
+    r"(?:code|otp|password|passcode|pin|验证码|密码|动态码|校验码)\D{0,12}\d{4,8}|"
+    r"\d{4,8}\D{0,6}(?:is your|为您的|是你的)"
+)
+_DO_NOT_SHARE = re.compile(
+    r"\b(?:don'?t|do not|never|not to) (?:share|tell|give|disclose|forward|send)\b|\bwill never ask\b|"
+    r"(?:请勿|切勿|不要|勿|千万不要|绝不|不可)(?:将|把|向|对)?.{0,10}(?:告知|透露|泄露|提供|告诉|转发|分享|给)"
+)
+_NOTICE_DROPS = ("verification_code", "secrecy")
+
+
+def is_code_notice(form: str) -> bool:
+    """A service's one-time code message: it *gives* a code and tells you not to share it.
+
+    That is the opposite of a message that asks for a code, and its "tell no one" is a
+    safety warning, not a demand for secrecy.
+    """
+    return bool(_CODE_GIVEN.search(form) and _DO_NOT_SHARE.search(form))
+
+
+def _account_number(text: str, start: int, number: str) -> bool:
+    """A bank account rather than a phone: the 3-6-3 or 3-3-6 bank shapes, or named an account just before."""
+    if re.fullmatch(r"\d{3}-\d{6}-\d{3}|\d{3}-\d{3}-\d{6}|\d{3}-\d{1,6}-\d{6,9}", number):
+        return True
+    before = matching_form(text[max(0, start - 16) : start])
+    return bool(re.search(r"户口|户头|账户|账号|帐户|帐号|卡号|\bacc(?:ount)?\b|\ba/c\b|account no", before))
 
 
 def find_red_flags(text: str) -> list[RedFlag]:
     """All red flags in ``text``, one per kind (the first occurrence), in a stable order."""
-    text = normalise(text)
+    original = text
+    text, where = normalise_mapped(original)
+    notice = is_code_notice(matching_form(text))
     flags: list[RedFlag] = []
     for rule, pattern in _COMPILED:
+        if notice and rule.kind in _NOTICE_DROPS:
+            continue
         match = pattern.search(text)
+        if match and notice and rule.kind == "money_request" and not re.search(r"\d", match.group()):
+            continue  # a bank's code "for your transfer" names the transaction; it asks for nothing
         if match:
-            flags.append(RedFlag(rule.kind, _snippet(text, match.start(), match.end())))
+            flags.append(RedFlag(rule.kind, _snippet(original, text, where, match.start(), match.end())))
     for link in find_links(text):
         kind = "suspicious_link" if link.host.suspicious else "link"
         if not any(f.kind == kind for f in flags):
             flags.append(RedFlag(kind, link.text[:80], detail=link.host.shown[:80], imitates=link.host.imitates))
-    phone = _PHONE.search(without_links(text))
+    plain = without_links(text)
+    phone = _PHONE.search(plain)
     if phone and sum(ch.isdigit() for ch in phone.group()) >= 8:
-        flags.append(RedFlag("phone_number", phone.group().strip()))
+        number = phone.group().strip()
+        kind = "bank_account" if _account_number(plain, phone.start(), number) else "phone_number"
+        flags.append(RedFlag(kind, number))
     return flags
 
 

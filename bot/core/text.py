@@ -17,6 +17,8 @@ from typing import Literal
 
 import opencc
 
+from bot.core.hant import Variant, to_hant
+
 Language = Literal["en", "zh-Hans", "zh-Hant"]
 
 MAX_ASSESSED_CHARS = 4000
@@ -54,6 +56,33 @@ def normalise(text: str, limit: int = MAX_ASSESSED_CHARS) -> str:
     return _SPACES.sub(" ", text).strip()[:limit]
 
 
+def normalise_mapped(text: str, limit: int = MAX_ASSESSED_CHARS) -> tuple[str, list[int]]:
+    """:func:`normalise`, character by character, with where each character came from in ``text``.
+
+    Red flags are found in the normalised text but quoted from the original, so a quote keeps
+    the sender's full-width punctuation (，not ,) and never shows characters they did not write.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    after_space = True  # leading spaces are dropped, as strip() does
+    for i, original in enumerate(text):
+        for ch in unicodedata.normalize("NFKC", original):
+            if _INVISIBLE.match(ch):
+                continue
+            if ch.isspace() or not ch.isprintable():
+                if after_space:
+                    continue
+                ch, after_space = " ", True
+            else:
+                after_space = False
+            out.append(ch)
+            where.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        where.pop()
+    return "".join(out[:limit]), where[:limit]
+
+
 def han_count(text: str) -> int:
     return len(_HAN.findall(text))
 
@@ -81,9 +110,9 @@ def to_simplified(text: str) -> str:
     return _converter("tw2sp").convert(text).translate(_VARIANTS)
 
 
-def to_traditional(text: str) -> str:
-    """Simplified text written for replies, shown to Traditional readers (Taiwan/Hong Kong characters)."""
-    return _converter("s2tw").convert(text)
+def to_traditional(text: str, variant: Variant = "tw") -> str:
+    """Simplified text written for replies, as Taiwan (default) or Hong Kong readers write it (:mod:`.hant`)."""
+    return to_hant(text, variant)
 
 
 def matching_form(text: str) -> str:

@@ -21,12 +21,14 @@ class Base(DeclarativeBase):
 
 
 class UserPreference(Base):
-    """A user's chosen reply language (only set when they use /language)."""
+    """A user's chosen reply language and region (each only set when they use /language or /region)."""
 
     __tablename__ = "user_preferences"
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    language: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(8))
+    region: Mapped[str | None] = mapped_column(String(8))
+    """Where the user reports scams (hk, tw, cn, sg, uk, us): picks a warning's reporting line."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

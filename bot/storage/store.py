@@ -78,13 +78,25 @@ class Store:
 
     async def set_language(self, user_id: int, language: str) -> None:
         """One upsert: two quick /language taps (or two workers) must not collide on the insert."""
+        await self._set_preference(user_id, language=language)
+
+    async def region_of(self, user_id: int) -> str | None:
+        async with self.session() as s:
+            pref = await s.get(UserPreference, user_id)
+            return pref.region if pref else None
+
+    async def set_region(self, user_id: int, region: str) -> None:
+        await self._set_preference(user_id, region=region)
+
+    async def _set_preference(self, user_id: int, **values: str) -> None:
+        """Upsert one preference, leaving the others as they are."""
         async with self.session() as s:
             insert = postgresql.insert if self._engine.dialect.name == POSTGRES else sqlite.insert
             now = utcnow()
-            statement = insert(UserPreference).values(user_id=user_id, language=language, updated_at=now)
+            statement = insert(UserPreference).values(user_id=user_id, updated_at=now, **values)
             await s.execute(
                 statement.on_conflict_do_update(
-                    index_elements=[UserPreference.user_id], set_={"language": language, "updated_at": now}
+                    index_elements=[UserPreference.user_id], set_={**values, "updated_at": now}
                 )
             )
 

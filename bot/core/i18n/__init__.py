@@ -1,7 +1,7 @@
 """One catalogue of everything the bot says, and the one :data:`Language` type.
 
 Texts are written in English and Simplified Chinese; a Traditional Chinese reader gets
-the Simplified text converted (Taiwan/Hong Kong characters). The tables live beside
+the Simplified text converted with Taiwan's or Hong Kong's wording (:mod:`bot.core.hant`). The tables live beside
 this module: :mod:`.chat` (commands, buttons, groups), :mod:`.images` (screenshots), :mod:`.admin` (the knowledge-base
 admin), :mod:`.replies` (assessment replies and group alerts) and the command menu
 below. The core owns the catalogue because the replies are worded in the core; the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeGuard
 
+from bot.core.hant import Variant
 from bot.core.i18n.admin import ADMIN, LIST, TWO_LINES
 from bot.core.i18n.chat import CHAT
 from bot.core.i18n.images import IMAGES
@@ -30,6 +31,7 @@ __all__ = [
     "reply_words",
     "text",
     "two_lines_format",
+    "written",
 ]
 
 Written = Literal["en", "zh"]
@@ -44,12 +46,14 @@ COMMAND_MENU: dict[Written, list[tuple[str, str]]] = {
         ("start", "What I do and how to use me"),
         ("help", "What I can and cannot check"),
         ("language", "Answer in English or Chinese"),
+        ("region", "Where you report scams"),
         ("privacy", "What I store"),
     ],
     "zh": [
         ("start", "我能做什么、怎么用"),
         ("help", "我能检查什么"),
         ("language", "切换中文或英文"),
+        ("region", "设置举报地区"),
         ("privacy", "我会保存什么"),
     ],
 }
@@ -69,17 +73,17 @@ def written(language: Language) -> Written:
     return "en" if language == "en" else "zh"
 
 
-def localise(chosen: str, language: Language) -> str:
-    """Simplified text converted for a Traditional reader; anything else as it is."""
-    return to_traditional(chosen) if language == "zh-Hant" else chosen
+def localise(chosen: str, language: Language, variant: Variant = "tw") -> str:
+    """Simplified text converted for a Traditional reader (Taiwan's or Hong Kong's wording); anything else as it is."""
+    return to_traditional(chosen, variant) if language == "zh-Hant" else chosen
 
 
-def text(key: str, language: Language, **values: object) -> str:
-    """A text in ``language`` with ``values`` filled in (values must already be escaped)."""
+def text(key: str, language: Language, variant: Variant = "tw", **values: object) -> str:
+    """A text in ``language`` (Traditional: ``variant``'s wording) with ``values`` filled in (already escaped)."""
     chosen = _TEXTS[key][written(language)]
     if values:
         chosen = chosen.format(**values)
-    return localise(chosen, language)
+    return localise(chosen, language, variant)
 
 
 def reply_words(language: Language) -> ReplyWords:

@@ -65,7 +65,7 @@ CHAT: dict[str, dict[str, str]] = {
             "and never stored.\n"
             "• For each answer: a random id, your Telegram user id, the verdict, risk and matched scam type "
             "(no text), kept {retention} days, so the 👍/👎 buttons work and we can measure quality.\n"
-            "• Your 👍/👎 feedback and your /language choice.\n"
+            "• Your 👍/👎 feedback and your /language and /region choices.\n"
             "• If you press “Report as scam”, the text of that message and your user id are stored for our "
             "reviewers; the text is erased a day after they have handled it.\n"
             "• In groups, messages are checked in memory and not stored, unless someone reports them.\n"
@@ -78,7 +78,7 @@ CHAT: dict[str, dict[str, str]] = {
             "• 每次回答：一个随机编号、你的Telegram用户ID、判断结果、风险值和相似骗局类型（不含文字），"
             "保存{retention}天，"
             "用于👍/👎按钮和质量统计。\n"
-            "• 你的👍/👎反馈和 /language 语言选择。\n"
+            "• 你的👍/👎反馈，以及 /language 语言和 /region 地区选择。\n"
             "• 如果你点击「举报诈骗」，该消息的文字和你的用户ID会保存给审核人员，审核完成一天后文字即删除。\n"
             "• 群聊消息只在内存中检查，不保存，除非有人举报。\n"
             "不会向第三方发送任何内容{llm_note}。"
@@ -106,6 +106,12 @@ CHAT: dict[str, dict[str, str]] = {
             "想让我检查，请发送随附的文字，或消息的截图。"
         ),
     },
+    "region_prompt": {
+        "en": "Where do you report scams? Each warning shows that place's line:\n{lines}",
+        "zh": "你在哪里举报诈骗？每条提醒都会显示当地的举报方式：\n{lines}",
+    },
+    "region_set": {"en": "OK, warnings will end with: {line}", "zh": "好的，提醒末尾会显示：{line}"},
+    "btn_reported": {"en": "✅ Reported", "zh": "✅ 已举报"},
     "burst_note": {"en": "I read these {count} messages together.", "zh": "我把这{count}条消息放在一起判断。"},
     "flood": {
         "en": "You are sending messages faster than I can check them. Please wait a minute, then send the most "

@@ -10,7 +10,11 @@ class ReplyWords:
     scam: str
     suspicious: str
     safe: str
-    resembles: str
+    close: str
+    partial: str
+    loose: str
+    loose_why: str
+    """Why a strong verdict goes with a loose match: said whenever they meet, never left as a contradiction."""
     flags: str
     todo: str
     report: str
@@ -23,6 +27,7 @@ class ReplyWords:
     general_tip: str
     not_checked: str
     """The answer for a message whose assessment failed: polite, and still the one safe rule."""
+    other_regions: str
 
 
 REPLY_WORDS: dict[str, ReplyWords] = {
@@ -30,10 +35,14 @@ REPLY_WORDS: dict[str, ReplyWords] = {
         scam="🚨 <b>This looks like a scam</b>",
         suspicious="⚠️ <b>Be careful: this looks suspicious</b>",
         safe="✅ <b>No known scam pattern found</b>",
-        resembles="It resembles: <b>{title}</b> ({category}, {score}% similar).",
+        close="It matches a known scam: <b>{title}</b> ({category}).",
+        partial="It is partly like a known scam: <b>{title}</b> ({category}).",
+        loose="The closest known scam is only a loose match: <b>{title}</b> ({category}).",
+        loose_why="The warning comes from the red flags below, which are typical of scams.",
         flags="Red flags in this message:",
         todo="What to do now:",
-        report="Report it:",
+        report="Report it: {line}",
+        other_regions="Elsewhere? /region shows the other reporting lines.",
         safe_tip=(
             "Still, if anyone asks for money, codes or secrecy, check with them on a number you already have "
             "before doing anything."
@@ -56,10 +65,14 @@ REPLY_WORDS: dict[str, ReplyWords] = {
         scam="🚨 <b>这很像诈骗</b>",
         suspicious="⚠️ <b>请小心：这条消息可疑</b>",
         safe="✅ <b>未发现已知的诈骗模式</b>",
-        resembles="相似的骗局：<b>{title}</b>（{category}，相似度{score}%）。",
+        close="与已知骗局高度吻合：<b>{title}</b>（{category}）。",
+        partial="与一种已知骗局有几分相似：<b>{title}</b>（{category}）。",
+        loose="最接近的已知骗局，但相似度不高：<b>{title}</b>（{category}）。",
+        loose_why="提醒主要来自下面的危险信号，它们是诈骗的典型特征。",
         flags="这条消息里的危险信号：",
         todo="现在应该怎么做：",
-        report="举报渠道：",
+        report="举报：{line}",
+        other_regions="在其他地区？发送 /region 查看各地举报电话。",
         safe_tip="不过，只要有人要钱、要验证码或要求保密，请先用你原本存着的号码联系本人核实。",
         safe_flags="值得留意：",
         nothing=(
