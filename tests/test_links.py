@@ -103,7 +103,9 @@ def _assessment(text: str) -> Assessment:
 
 
 def test_the_reply_never_makes_the_scam_link_or_handle_tappable() -> None:
-    contacts = ReportingContacts(en=["Police: 999"], zh_hans=["110"], zh_hant=["165"])
+    contacts = ReportingContacts(
+        regions={"hk": {"en": "Hong Kong: 18222", "zh": "香港：18222"}}, elsewhere={"en": "police", "zh": "警方"}
+    )
     text = "URGENT: pay the fee at https://evil.top/pay or evil.top/pay, or message @evil_support_bot"
     reply = render_reply(_assessment(text), {}, contacts)
     plain = html_to_plain(reply)

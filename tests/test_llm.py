@@ -12,6 +12,7 @@ import asyncio
 import io
 import itertools
 import json
+import re
 import socket
 import time
 from pathlib import Path
@@ -109,7 +110,11 @@ def llm(engine: Engine, server: FakeOpenAI, tmp_path: Path) -> Engine:
 
 
 def contacts_lines(engine: Engine) -> list[str]:
-    return [f"• {c}" for c in engine.contacts.for_language("en")]
+    """Where to report, as an English reply with no region shows it (the knowledge base's line, and /region)."""
+    return [f"Report it: {engine.contacts.line(None, 'en')}", "/region"]
+
+
+RESEMBLES = re.compile(r"It matches a known scam|partly like a known scam|closest known scam")
 
 
 # -- 1. a good answer ----------------------------------------------------------------------------------
@@ -129,7 +134,7 @@ async def test_a_good_answer_raises_a_novel_scam_to_suspicious_with_a_tailored_e
     assert [r.quote for r in helped.second_opinion.reasons] == ["he is safe with me"]
     assert SUSPICIOUS_EN in reply
     assert "AI check: " + GOOD_EXPLANATION in reply
-    assert "It resembles" not in reply  # retrieval's closest pattern was not close: no off-topic title or advice
+    assert not RESEMBLES.search(reply)  # retrieval's closest pattern was not close: no off-topic title or advice
     assert "Do not pay, share codes or give details" in reply
     assert all(line in reply for line in contacts_lines(engine))  # where to report: knowledge base
     [request] = server.chat_requests()
@@ -145,7 +150,7 @@ async def test_a_confident_model_confirms_a_suspicious_message_as_scam(llm: Engi
     helped = await llm.assess_with_help(SUSPICIOUS)
     reply = html_to_plain(llm.reply(helped))
     assert helped.verdict == "scam"
-    assert SCAM_EN in reply and "It resembles" in reply and "AI check: Nobody you know sent this courier." in reply
+    assert SCAM_EN in reply and RESEMBLES.search(reply) and "AI check: Nobody you know sent this courier." in reply
 
 
 async def test_a_safe_message_without_red_flags_is_never_sent(llm: Engine, server: FakeOpenAI) -> None:

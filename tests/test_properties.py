@@ -166,8 +166,8 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 def bot_links(quick: Engine) -> set[str]:
     """Links the bot itself may show: in the knowledge base's advice and reporting contacts (trusted text)."""
     texts: list[str] = []
+    texts += quick.contacts.all_lines("en") + quick.contacts.all_lines("zh")
     for language in ("en", "zh-Hans", "zh-Hant"):
-        texts += quick.contacts.for_language(language)  # type: ignore[arg-type]
         for pattern in quick.assessor.index.patterns.values():
             texts += [str(pattern_text(pattern, "title", language)), *pattern_text(pattern, "advice", language)]
             texts.append(str(pattern_text(pattern, "summary", language)))

@@ -266,7 +266,7 @@ _CODE_GIVEN = re.compile(
 )
 _DO_NOT_SHARE = re.compile(
     r"\b(?:don'?t|do not|never|not to) (?:share|tell|give|disclose|forward|send)\b|\bwill never ask\b|"
-    r"(?:请勿|切勿|不要|勿|千万不要|绝不|不可)(?:将|把|向|对)?.{0,10}(?:告知|透露|泄露|提供|告诉|转发|分享|给)"
+    r"(?:请勿|切勿|不要|勿|千万不要|绝不|不可|唔好|咪)(?:将|把|向|对|同|跟)?.{0,10}(?:告知|透露|泄露|提供|告诉|转发|分享|给|讲)"
 )
 _NOTICE_DROPS = ("verification_code", "secrecy")
 

@@ -167,7 +167,9 @@ def render_reply(
         pattern = None  # raised by the LLM: the closest pattern was not close, so neither its title nor its advice fit
     if assessment.verdict != "safe" and top and pattern:
         lines.append(_resembles(words, top, pattern, assessment, language, variant))
-        lines.append(explanation or escape(_first_sentence(str(pattern_text(pattern, "summary", language, variant)))))
+        if explanation or len(assessment.red_flags) < 2:  # two quoted red flags already say what this one is
+            summary = _first_sentence(str(pattern_text(pattern, "summary", language, variant)))
+            lines.append(explanation or escape(summary))
     elif explanation:
         lines.append(explanation)
 
