@@ -252,8 +252,8 @@ async def test_language_choice_switches_to_traditional_and_is_persisted(
 
         warning = await ask(emu, chat, emma, SCAM_ZH, forward_origin=origin_hidden_user("表哥"))
         calm = await ask(emu, chat, emma, BENIGN)
-    assert "相似的騙局" in warning["text"] and "回撥" in warning["text"]
-    assert "好友視頻通話（AI換臉）後發文字借錢" in warning["text"]
+    assert "與已知騙局" in warning["text"] and "回撥" in warning["text"]
+    assert "好友視訊通話（AI換臉）後發文字借錢" in warning["text"]  # Taiwan's word for a video call
     assert "現在應該怎麼做" in warning["text"] and "现在应该怎么做" not in warning["text"]
     assert "不過，只要有人要錢" in calm["text"]  # English message, Traditional answer: the choice wins
 
