@@ -37,7 +37,10 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("engine-data"))
+    """The real engine. ``TEST_ENGINE_DATA_DIR`` reuses an index built before (rebuilt if stale): on a busy
+    machine building it takes minutes, which is not what any test is about."""
+    cached = os.environ.get("TEST_ENGINE_DATA_DIR")
+    settings = Settings(_env_file=None, data_dir=Path(cached) if cached else tmp_path_factory.mktemp("engine-data"))
     return build_engine(settings, embedder=embedder)
 
 

@@ -95,7 +95,7 @@ async def test_one_time_codes_that_say_do_not_share_are_not_called_requests(
         replies = [await ask(emu, chat, ho, text) for text in (HK_BANK_OTP, EN_OTP, ZH_OTP)]
     for reply in replies:
         assert reply["text"].startswith("✅"), reply["text"]
-        for label in ("借錢或轉賬", "借錢或轉帳", "驗證碼或讓你掃碼", "verification code or QR", "保密"):
+        for label in ("借錢或轉賬", "借錢或轉帳", "驗證碼或讓你掃碼", "verification code or QR", "要求你保密"):
             assert label not in reply["text"], reply["text"]
 
 
