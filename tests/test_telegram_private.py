@@ -193,7 +193,9 @@ async def test_html_from_the_user_is_shown_literally(emu: BotApiEmulator, engine
     assert "<b>URGENT</b> & <script>" in text  # quoted back exactly as the user wrote it
     assert "&amp;" not in text and "&lt;" not in text  # ... and not double-escaped
     kinds = {kind for kind, _ in entity_texts(reply)}
-    assert kinds <= {"bold", "italic", "url"}  # url: Telegram auto-links "reportfraud.ftc.gov" in the contacts
+    # url: Telegram auto-links "reportfraud.ftc.gov" in the contacts; bot_command: the tappable /region pointer
+    assert kinds <= {"bold", "italic", "url", "bot_command"}
+    assert ("bot_command", "/region") in entity_texts(reply)
     assert ("bold", WARNING_EN) in entity_texts(reply)  # the bot's own markup survived (no plain fallback)
     assert not any("URGENT" in covered or "alert" in covered for _, covered in entity_texts(reply))
     assert [c.status for c in emu.calls_to("sendMessage")] == [200]  # accepted the first time

@@ -322,8 +322,7 @@ class Assessor:
         best.sort(key=lambda item: (-item[0], item[1]))
         documents = index.dense.documents
         return tuple(
-            PatternMatch(pid, index.patterns[pid].category, score, documents[row].text)
-            for score, pid, row in best
+            PatternMatch(pid, index.patterns[pid].category, score, documents[row].text) for score, pid, row in best
         )
 
 
