@@ -12,7 +12,7 @@ ALLOWED_TAGS = re.compile(r"</?(?:b|i)>")
 def test_user_text_is_escaped_in_the_reply(engine):
     text = "Transfer <b>500</b> & don't tell anyone <script>alert(1)</script> to my new number"
     reply = engine.reply(engine.assess(text))
-    assert "<script" not in reply and "&lt;script" in reply
+    assert "<script" not in reply and "script&gt;" in reply and "&lt;b&gt;500&lt;/b&gt;" in reply
     assert "<b>500</b>" not in reply
     assert not re.search(r"<(?!/?(?:b|i)>)", reply), "only the bot's own tags may appear"
 

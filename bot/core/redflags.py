@@ -248,7 +248,7 @@ def _snippet(original: str, form: str, where: list[int], start: int, end: int) -
     Context is counted in characters, so Chinese (dense: a character is a word) gets less;
     English context ends at word boundaries, so a quote never starts or ends mid-word.
     """
-    width = 6 if _HAN.search(form[start:end]) else 20
+    width = 6 if _HAN.search(form[start:end]) else 14
     left = max(0, start - width)
     right = min(len(form), end + width)
     while 0 < left < start and form[left - 1].isascii() and form[left - 1].isalnum():
