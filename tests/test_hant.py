@@ -15,6 +15,7 @@ import pytest
 from bot.core.hant import to_hant
 from bot.core.i18n.admin import ADMIN
 from bot.core.i18n.chat import CHAT
+from bot.core.i18n.images import IMAGES
 from bot.core.i18n.replies import REPLY_WORDS
 from bot.core.knowledge import load_knowledge
 from bot.core.regions import ReportingContacts
@@ -32,7 +33,7 @@ MAINLAND_FOR_HK = ("視頻", "短信", "鏈接", "信號", "信息")
 
 def _simplified_strings() -> list[str]:
     """Every Simplified text the bot shows: commands, admin, replies, categories, reporting lines, patterns."""
-    texts = [value["zh"] for table in (CHAT, ADMIN) for value in table.values() if "zh" in value]
+    texts = [value["zh"] for table in (CHAT, ADMIN, IMAGES) for value in table.values() if "zh" in value]
     texts += [str(getattr(REPLY_WORDS["zh"], name)) for name in REPLY_WORDS["zh"].__dataclass_fields__]
     texts += [names["zh"] for names in CATEGORY_NAMES.values()]
     texts += ReportingContacts.load(REPO / "knowledge" / "reporting.yaml").all_lines("zh")
