@@ -190,7 +190,7 @@ async def test_html_from_the_user_is_shown_literally(emu: BotApiEmulator, engine
         reply = await ask(emu, emu.private_chat(emma), emma, hostile)
     text = reply["text"]
     assert WARNING_EN in text
-    assert "<b>URGENT</b> & <script>" in text  # quoted back exactly as the user wrote it
+    assert "<b>URGENT</b> & <script" in text  # quoted back exactly as the user wrote it
     assert "&amp;" not in text and "&lt;" not in text  # ... and not double-escaped
     kinds = {kind for kind, _ in entity_texts(reply)}
     # url: Telegram auto-links "reportfraud.ftc.gov" in the contacts; bot_command: the tappable /region pointer
