@@ -68,3 +68,22 @@ def test_group_alert_is_short(engine):
     assert len(alert) < 400
     assert alert.count("\n") <= 3
     assert ALLOWED_TAGS.search(alert)
+
+
+def test_example_scam_domains_in_the_advice_are_not_tappable_in_the_warning(engine):
+    """Admins' advice names example scam sites; Telegram would link them in the bot's own message."""
+    reply = engine.reply(
+        engine.assess("Royal Mail: your parcel is held, pay the £1.45 fee now at royalmail-redelivery.info/pay")
+    )
+    plain = html_to_plain(reply)
+    assert "[.]" in plain  # the link it quotes, or the advice's example site, is shown defanged
+    assert not re.search(r"\b[\w-]+\.(?:top|info|vip|com|cn)\b", plain), plain
+
+
+def test_curated_advice_keeps_its_prose_and_loses_its_links():
+    from bot.core.reply import knowledge_html
+
+    advice = "Check the domain, e.g. sf-express-redeliver.top or https://royalmail-redelivery.info/x is not U.S. mail"
+    shown = knowledge_html(advice)
+    assert "sf-express-redeliver[.]top" in shown and "hxxps://royalmail-redelivery[.]info/x" in shown
+    assert "e.g." in shown and "U.S." in shown

@@ -103,6 +103,24 @@ def defang(text: str) -> str:
     return _MENTION.sub("[@]", text)
 
 
+_DOMAIN = re.compile(r"(?<![\w.@-])(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]{1,23}(?![\w-])", re.IGNORECASE)
+
+
+def defang_domains(text: str) -> str:
+    """Curated text (a pattern's advice or summary) with only its links and domains made unclickable.
+
+    Admins write advice such as "addresses like sf-express-redeliver.top are not the courier's
+    site"; Telegram would turn that example scam domain into a link in the bot's own warning.
+    Unlike :func:`defang` this leaves ordinary prose alone ("e.g.", "U.S."), because a domain
+    needs a last label of two or more letters.
+    """
+    if not text:
+        return text
+    text = _SCHEME.sub(_defang_scheme, text)
+    text = _IP_DOTS.sub(lambda m: m.group().replace(".", "[.]"), text)
+    return _DOMAIN.sub(lambda m: m.group().replace(".", "[.]"), text)
+
+
 def _defang_scheme(match: re.Match[str]) -> str:
     if match.group(1):
         return f"{match.group(1)}xx{match.group(2)}://"

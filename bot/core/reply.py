@@ -17,7 +17,7 @@ from bot.core.cues import advice_first
 from bot.core.hant import Variant
 from bot.core.i18n import ReplyWords, localise, reply_words, text, written
 from bot.core.knowledge import ScamPattern
-from bot.core.links import defang
+from bot.core.links import defang, defang_domains
 from bot.core.regions import Region, ReportingContacts, default_region, variant_of
 from bot.core.taxonomy import CATEGORY_NAMES
 from bot.core.text import Language, to_traditional
@@ -92,7 +92,7 @@ def _resembles(
     """What the message resembles, with the match's strength in words, and why a loose match still warns."""
     template = words.close if top.score >= CLOSE_MATCH else words.partial if top.score >= PARTIAL_MATCH else words.loose
     line = _localise(template, language, variant).format(
-        title=escape(str(pattern_text(pattern, "title", language, variant))),
+        title=knowledge_html(str(pattern_text(pattern, "title", language, variant))),
         category=escape(_category_name(top.category, language, variant)),
     )
     if top.score < PARTIAL_MATCH and assessment.red_flags:
@@ -107,7 +107,7 @@ def _report_lines(
     variant = variant_of(region)
     line = _localise(contacts.line(region, written(language)), language, variant)
     return [
-        _localise(words.report, language, variant).format(line=escape(line)),
+        _localise(words.report, language, variant).format(line=knowledge_html(line)),
         _localise(words.other_regions, language, variant),
     ]
 
@@ -128,6 +128,11 @@ def quoted_html(text: str) -> str:
     never carry a tappable link to the scam it warns about.
     """
     return escape(defang(text))
+
+
+def knowledge_html(text: str) -> str:
+    """Curated knowledge text (title, summary, advice, report line) as Telegram HTML, its example domains defanged."""
+    return escape(defang_domains(text))
 
 
 def render_reply(
@@ -169,7 +174,7 @@ def render_reply(
         lines.append(_resembles(words, top, pattern, assessment, language, variant))
         if explanation or len(assessment.red_flags) < 2:  # two quoted red flags already say what this one is
             summary = _first_sentence(str(pattern_text(pattern, "summary", language, variant)))
-            lines.append(explanation or escape(summary))
+            lines.append(explanation or knowledge_html(summary))
     elif explanation:
         lines.append(explanation)
 
@@ -190,7 +195,7 @@ def render_reply(
     lines.append(say(words.todo))
     if pattern:
         advice = advice_first(list(pattern_text(pattern, "advice", language, variant)), assessment.cues)
-        lines.extend(f"• {escape(a)}" for a in advice[:MAX_ADVICE_SHOWN])
+        lines.extend(f"• {knowledge_html(a)}" for a in advice[:MAX_ADVICE_SHOWN])
     else:  # a warning with no pattern to quote: the general rule, and still where to report
         lines.append(f"• {say(words.general_tip)}")
     lines.append("")
@@ -213,11 +218,11 @@ def render_group_alert(
     pattern = patterns.get(top.pattern_id) if top else None
     if not top or not pattern:
         return _localise(words.suspicious, language, variant)
-    title = escape(str(pattern_text(pattern, "title", language, variant)))
+    title = knowledge_html(str(pattern_text(pattern, "title", language, variant)))
     text = "\n".join(
         [
             _localise(words.group_alert, language, variant).format(title=title),
-            f"👉 {escape(_first_advice(pattern, assessment, language, variant))}",
+            f"👉 {knowledge_html(_first_advice(pattern, assessment, language, variant))}",
             _localise(words.details, language, variant),
         ]
     )
@@ -239,8 +244,8 @@ def render_check(
         "check_suspicious",
         language,
         variant,
-        title=escape(str(pattern_text(pattern, "title", language, variant))),
-        advice=escape(_first_advice(pattern, assessment, language, variant)),
+        title=knowledge_html(str(pattern_text(pattern, "title", language, variant))),
+        advice=knowledge_html(_first_advice(pattern, assessment, language, variant)),
     )
 
 
