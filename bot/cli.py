@@ -349,12 +349,18 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapter.runner import run
+    from bot.adapter.runner import RoleError, run
 
+    if args.role:
+        settings = settings.model_copy(update={"role": args.role})
     logging.getLogger().setLevel(settings.log_level.upper())
-    if settings.telegram_bot_token is None:
+    if settings.telegram_bot_token is None and settings.role == "all":
         logging.getLogger().setLevel(logging.WARNING)  # the sandbox prints the conversation; keep logs out of it
-    run(settings)
+    try:
+        run(settings)
+    except RoleError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -384,6 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     run = sub.add_parser("run", help="run the Telegram bot (the local sandbox when no token is set)")
+    run.add_argument(
+        "--role",
+        choices=["all", "receiver", "worker"],
+        help="all: one process (default); receiver/worker: the PostgreSQL update queue (overrides ROLE)",
+    )
     run.set_defaults(func=cmd_run)
 
     kb = sub.add_parser("kb", help="knowledge base: validate, import, export, list, history, undo")

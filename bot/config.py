@@ -89,7 +89,25 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(default=None, description="public HTTPS URL; set to use a webhook, not polling")
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
-    webhook_secret_token: SecretStr | None = None
+    webhook_secret_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("webhook_secret_token", "webhook_secret"),
+        description="Telegram sends it in X-Telegram-Bot-Api-Secret-Token; the receiver role requires it",
+    )
+    webhook_path: str = Field(default="/telegram", description="receiver role: the path Telegram posts updates to")
+    role: Literal["all", "receiver", "worker"] = Field(
+        default="all",
+        description="all: one process (polling, or PTB's webhook); receiver/worker: the PostgreSQL update queue",
+    )
+    worker_concurrency: int = Field(
+        default=64, ge=1, le=1000, description="worker role: updates in hand at once (most wait on a burst window)"
+    )
+    queue_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="worker role: tries per update before it stays 'failed' (dead letter)"
+    )
+    queue_stalled_seconds: float = Field(
+        default=15, ge=2, le=3600, description="a worker silent this long is dead: its updates are retried"
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy async URL; default SQLite in DATA_DIR")
 
     # Behaviour in chats

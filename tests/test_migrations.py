@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from bot.storage import Store, migrate
-from bot.storage.database import sync_engine
+from bot.storage.database import POSTGRES, backend, sync_engine
 from bot.storage.models import Base
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,12 +27,20 @@ def schema_state(url: str) -> tuple[str | None, list[object], set[str]]:
     engine = sync_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            return (
-                context.get_current_revision(),
-                compare_metadata(context, Base.metadata),
-                set(inspect(connection).get_table_names()),
-            )
+            opts = {"compare_type": True, "include_name": migrate.ours}
+            context = MigrationContext.configure(connection, opts=opts)
+            tables = {t for t in inspect(connection).get_table_names() if migrate.ours(t, "table", None)}
+            return context.get_current_revision(), compare_metadata(context, Base.metadata), tables
+    finally:
+        engine.dispose()
+
+
+def queue_tables(url: str) -> set[str]:
+    """procrastinate's tables (made by revision 0005 on PostgreSQL only)."""
+    engine = sync_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {t for t in inspect(connection).get_table_names() if not migrate.ours(t, "table", None)}
     finally:
         engine.dispose()
 
@@ -44,6 +52,11 @@ def test_migrations_from_empty_give_exactly_the_models_schema(database_url):
     assert revision == head
     assert differences == []
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    expected_queue = {"procrastinate_jobs", "procrastinate_events", "procrastinate_workers"}
+    if backend(database_url) == POSTGRES:  # the update queue lives in PostgreSQL only
+        assert expected_queue <= queue_tables(database_url)
+    else:
+        assert queue_tables(database_url) == set()
 
     migrate.upgrade(database_url)  # the next start: nothing to do, nothing breaks
     engine = sync_engine(database_url)
@@ -53,6 +66,7 @@ def test_migrations_from_empty_give_exactly_the_models_schema(database_url):
     finally:
         engine.dispose()
     assert schema_state(database_url)[2] == {"alembic_version"}
+    assert queue_tables(database_url) == set()
     migrate.upgrade(database_url)
     assert schema_state(database_url)[:2] == (head, [])
 

@@ -32,12 +32,14 @@ def build_application(
     token: str,
     base_url: str | None = None,
     base_file_url: str | None = None,
+    updater: bool = True,
 ) -> Application:
     """An application that answers many users at once and respects Telegram's rate limits.
 
     ``concurrent_updates`` lets one user's slow answer not hold up another's; the
     AIORateLimiter keeps outgoing messages within Telegram's limits and retries a 429
-    after the ``retry_after`` Telegram asks for.
+    after the ``retry_after`` Telegram asks for. ``updater=False``: a queue worker,
+    whose updates come from PostgreSQL rather than from polling or a webhook.
     """
 
     async def post_init(app: Application) -> None:
@@ -47,9 +49,9 @@ def build_application(
         except Exception:
             log.warning("could not set the command menu", exc_info=True)
 
+    builder = ApplicationBuilder() if updater else ApplicationBuilder().updater(None)
     application = (
-        ApplicationBuilder()
-        .token(token)
+        builder.token(token)
         .base_url(base_url or settings.telegram_api_base_url)
         .base_file_url(base_file_url or settings.telegram_api_file_url)
         .concurrent_updates(True)

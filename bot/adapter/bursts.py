@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.adapter.tracking import track
+
 log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
@@ -23,6 +25,7 @@ Item = TypeVar("Item")
 class _Burst(Generic[Item]):
     items: list[Item] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
+    released: asyncio.Future[object] | None = None  # resolved when the burst stops collecting (for a queue worker)
 
 
 class BurstCollector(Generic[Item]):
@@ -50,6 +53,9 @@ class BurstCollector(Generic[Item]):
         """Hold ``item`` with the key's others; ``at_least`` waits longer than the window for this item
         (an album's photos arrive as separate updates and must be answered once, whatever the window)."""
         burst = self._bursts.setdefault(key, _Burst())
+        if burst.released is None:
+            burst.released = asyncio.get_running_loop().create_future()
+        track(burst.released, collecting=True)
         burst.items.append(item)
         if burst.timer:
             burst.timer.cancel()
@@ -64,7 +70,11 @@ class BurstCollector(Generic[Item]):
         if burst and burst.items:
             if burst.timer:
                 burst.timer.cancel()
-            self._spawn(self._flush(key, burst.items))
+            flushing = self._spawn(self._flush(key, burst.items))
+            if isinstance(flushing, asyncio.Future):
+                track(flushing)  # the answer: a queue worker's job ends when it is sent
+            if burst.released is not None and not burst.released.done():
+                burst.released.set_result(None)
 
     def pending(self) -> int:
         return sum(len(b.items) for b in self._bursts.values())

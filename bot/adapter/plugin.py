@@ -56,6 +56,7 @@ from bot.adapter.hidden_links import hidden_links
 from bot.adapter.images import ImageReader, is_sticker_or_animation, picture_of, showing_work
 from bot.adapter.languages import language_from_telegram, region_from_telegram
 from bot.adapter.sending import send
+from bot.adapter.tracking import spawn_tracked
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.core.engine import Engine
@@ -233,7 +234,7 @@ class FraudAwareness:
             await asyncio.sleep(every)
 
     def _spawn(self, coroutine: Awaitable[None]) -> asyncio.Task[Any]:
-        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        task: asyncio.Task[Any] = spawn_tracked(coroutine)  # a queue worker's job waits for it
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(_log_task_failure)

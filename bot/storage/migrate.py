@@ -29,6 +29,15 @@ ADVISORY_LOCK = 7_140_214  # any constant shared by all bot processes; "schema m
 LOCK_TIMEOUT_SECONDS = 120
 
 
+QUEUE_PREFIX = "procrastinate_"
+"""procrastinate's tables: made by revision 0005 from its own SQL, so not compared with our models."""
+
+
+def ours(name: str | None, type_: str, _parents: object) -> bool:
+    """Autogenerate's filter: our tables, not the queue's."""
+    return not (type_ == "table" and (name or "").startswith(QUEUE_PREFIX))
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration without an ini file: the bundled scripts, and our connection if given."""
     config = Config()

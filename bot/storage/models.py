@@ -141,3 +141,18 @@ class KbMeta(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class HandledUpdate(Base):
+    """A Telegram update the queue's worker has finished with (its answer sent); ids only, no text.
+
+    The worker checks it before handling an update and writes it after, so a job run again
+    (its worker was killed, or the job was absorbed into an earlier one's burst) does not
+    answer twice. Kept two days: Telegram stops redelivering an update after one.
+    """
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.storage.database import SQLITE, sync_engine
+from bot.storage.migrate import ours
 from bot.storage.models import Base
 
 
@@ -23,6 +24,7 @@ def run_migrations(connection: Connection) -> None:
         # SQLite cannot ALTER most things: later revisions rebuild tables in batch mode there.
         render_as_batch=connection.dialect.name == SQLITE,
         compare_type=True,
+        include_name=ours,  # procrastinate's tables are made by revision 0005 from its own SQL, not from models
     )
     with context.begin_transaction():
         context.run_migrations()
