@@ -125,6 +125,15 @@ class Settings(BaseSettings):
         default=20.0, gt=0, le=300, description="OCR time per private answer; a longer read stops and says so"
     )
 
+    # Delivery (never lose a warning)
+    outbox_max_age_seconds: float = Field(
+        default=300, ge=0, description="an answer Telegram would not take is retried this long, then dropped"
+    )
+    outbox_size: int = Field(default=1000, ge=1, description="answers held for retry at once; beyond it, dropped")
+    shutdown_grace_seconds: float = Field(
+        default=20, ge=0, description="on stop, held answers and unwritten records get this long to go out"
+    )
+
     # Groups
     group_min_chars: int = Field(default=10, ge=0, description="shorter group messages are not assessed")
     group_pattern_cooldown_seconds: int = Field(

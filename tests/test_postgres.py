@@ -35,13 +35,17 @@ async def test_store_round_trip(database_url):
 
         # Answers and feedback: a second press replaces the first
         await store.record_answer(
-            Answer(id="a1", user_id=BIG_USER, chat_id=BIG_USER, verdict="scam", risk=0.93, pattern_id="p", category="c")
+            Answer(id="a1", user_id=BIG_USER, chat_id=BIG_USER, verdict="scam", risk=0.93, pattern_id="p", category="c",
+                   message_id=7)
         )
         assert (await store.answer("a1")).user_id == BIG_USER
-        assert await store.record_feedback("a1", BIG_USER, True)
-        assert await store.record_feedback("a1", BIG_USER, False)
+        here = {"chat_id": BIG_USER, "message_id": 7}
+        assert await store.record_feedback("a1", BIG_USER, True, **here)
+        assert await store.record_feedback("a1", BIG_USER, False, **here)
+        assert not await store.record_feedback("a1", 2, True, **here)  # someone else's answer
+        assert not await store.record_feedback("a1", BIG_USER, True, chat_id=BIG_USER, message_id=8)
         assert [f.helpful for f in await store.feedback_for("a1")] == [False]
-        assert not await store.record_feedback("missing", BIG_USER, True)
+        assert not await store.record_feedback("missing", BIG_USER, True, **here)
 
         # Reports: the same text twice is one report; only the first close counts
         first = await store.add_report(Report(kind="scam", reporter_id=BIG_USER, chat_id=SUPERGROUP, text="pay now"))

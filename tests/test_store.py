@@ -18,7 +18,7 @@ async def test_old_answers_and_their_feedback_are_deleted_after_the_retention_pe
             await store.record_answer(
                 Answer(id=answer_id, user_id=1, chat_id=1, verdict="scam", risk=0.9, pattern_id=None, category=None)
             )
-            assert await store.record_feedback(answer_id, 1, True)
+            assert await store.record_feedback(answer_id, 1, True, chat_id=1, message_id=None)
         async with store.session() as s:
             await s.execute(update(Answer).where(Answer.id == "old").values(created_at=utcnow() - timedelta(days=91)))
         assert await store.forget_answers_older_than(90) == 1

@@ -63,6 +63,7 @@ from bot.adapter.group_settings import GroupCounters, GroupDirectory, settings_v
 from bot.adapter.hidden_links import hidden_links
 from bot.adapter.images import ImageReader
 from bot.adapter.languages import language_from_telegram
+from bot.adapter.outbox import Outbox
 from bot.adapter.sending import send
 from bot.config import Settings
 from bot.core.assess import Assessment
@@ -90,6 +91,7 @@ class GroupAlerts:
         spawn: Callable[[Awaitable[None]], object],
         *,
         images: ImageReader | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -106,6 +108,7 @@ class GroupAlerts:
         self._workers: set[int] = set()
         self._spawn = spawn
         self.pictures = GroupPictures(settings, images or ImageReader())
+        self.outbox = outbox or Outbox()
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         groups = filters.ChatType.GROUPS
@@ -246,22 +249,23 @@ class GroupAlerts:
             ]
         )
         body = self.engine.group_alert(assessment, language)
-        sent = await send(context.bot, message.chat_id, body, keyboard, reply_to=message.message_id)
-        self.alerts[alert_id] = AlertRecord(
-            chat_id=message.chat_id,
-            message_id=message.message_id,
-            alert_message_id=sent.message_id,
-            text=words,
-            pattern_id=assessment.top.pattern_id if assessment.top else None,
-            details_html=self.engine.reply(assessment, language),
-        )
-        await self._count(message.chat_id, "alerts")
-        log.info(
-            "alert in chat %s for pattern %s (risk %.2f)",
-            message.chat_id,
-            self.alerts[alert_id].pattern_id,
-            assessment.risk,
-        )
+
+        async def delivered(sent: Message) -> None:
+            """Remembered with the message it went out as: "not a scam" is honoured on that message only."""
+            self.alerts[alert_id] = AlertRecord(
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                alert_message_id=sent.message_id,
+                text=words,
+                pattern_id=assessment.top.pattern_id if assessment.top else None,
+                details_html=self.engine.reply(assessment, language),
+            )
+            await self._count(message.chat_id, "alerts")
+            log.info("alert in %s for %s (risk %.2f)", message.chat_id, alert_id, assessment.risk)
+
+        # A failed send is held in the outbox and retried: an alert that arrives late still warns.
+        reply_to = message.message_id
+        await self.outbox.deliver(context.bot, message.chat_id, body, keyboard, reply_to=reply_to, on_sent=delivered)
 
     def details(self, alert_id: str) -> str | None:
         """The full answer behind an alert, for the private "details" deep link."""
@@ -360,6 +364,13 @@ class GroupAlerts:
             return
         data = decode(query.data)
         if isinstance(data, NotAScam):
+            # Bound to its alert: the id must name the alert on the very message pressed, in this chat,
+            # whose admin rights were just checked. A forged id from another group changes nothing.
+            record = self.alerts.get(data.alert_id)
+            if record is None or (record.chat_id, record.alert_message_id) != (chat.id, query.message.message_id):
+                log.warning("'not a scam' on alert %s refused in %s", data.alert_id, chat.id)
+                await query.answer(text("details_expired", language), show_alert=True)
+                return
             await self._not_a_scam(context.bot, query.from_user, data.alert_id, language)
             await query.answer(text("thanks_feedback", language))
             return

@@ -50,6 +50,7 @@ from bot.adapter.admin import KnowledgeAdmin
 from bot.adapter.bursts import BurstCollector
 from bot.adapter.callbacks import PREFIX, Callback, ChooseLanguage, ChooseRegion, Helpful, ReportScam, Wrong, decode
 from bot.adapter.choices import show_choice, ticked
+from bot.adapter.delivery import Delivery
 from bot.adapter.errors import handle_error
 from bot.adapter.groups import GroupAlerts
 from bot.adapter.hidden_links import hidden_links
@@ -68,7 +69,7 @@ from bot.core.regions import REGION_NAMES, REGIONS, Region, default_region, is_r
 from bot.core.reply import html_to_plain
 from bot.core.text import MessageText
 from bot.storage import Store
-from bot.storage.models import Answer, Report
+from bot.storage.models import Answer, Report, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class _Remembered:
     text: str
     user_id: int
     chat_id: int
+    message_id: int  # the answer's message: its "report" button is honoured there only
     pattern_id: str | None
 
 
@@ -158,8 +160,12 @@ class FraudAwareness:
         )
         self._application: Application | None = None
         self.images = ImageReader(max_bytes=settings.image_max_bytes)  # one OCR thread, shared with groups
+        self.delivery = Delivery(self.store, settings)  # answers sent first, recorded after, neither lost quietly
+        outbox = self.delivery.outbox
         self.groups = (
-            GroupAlerts(settings, self.engine, self.store, self._spawn, images=self.images) if groups else None
+            GroupAlerts(settings, self.engine, self.store, self._spawn, images=self.images, outbox=outbox)
+            if groups
+            else None
         )
         self.admin = KnowledgeAdmin(settings.admin_ids, self.knowledge, self.store)  # /kb and /review for ADMIN_IDS
         self._background: list[asyncio.Task[None]] = []
@@ -184,6 +190,8 @@ class FraudAwareness:
                 # /start belongs to the host, but the "details" deep links of group alerts are ours
                 handlers.append(CommandHandler("start", callback, filters=private & filters.Regex(r"^/start d_")))
         handlers += self.admin.handlers()  # before private messages: an admin's typed answers to a /kb step
+        if (stats := self.delivery.handler()) is not None:
+            handlers.append(stats)
         content = (filters.TEXT & ~filters.COMMAND) | filters.CAPTION | _MEDIA
         if self.private_messages == "forwarded":
             content = content & filters.FORWARDED
@@ -245,6 +253,7 @@ class FraudAwareness:
         self.bursts.flush_all()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.delivery.close()  # held answers try once more; then their records are written
         if self.groups:
             await self.groups.flush_counts()
         self.images.close()
@@ -254,7 +263,11 @@ class FraudAwareness:
     async def reply_language(self, user: User | None, message_language: Language | None = None) -> Language:
         """The user's /language choice; else Chinese if they wrote Chinese; else their Telegram language."""
         if user:
-            chosen = await self.store.language_of(user.id)
+            try:
+                chosen = await self.store.language_of(user.id)
+            except Exception as error:  # a locked or unreachable database must not cost the answer
+                self.delivery.storage_error("the reply language", error)
+                chosen = None
             if is_language(chosen):
                 return chosen
         if message_language and message_language != "en":
@@ -406,21 +419,28 @@ class FraudAwareness:
             body = f"<i>{text('burst_note', language, variant, count=len(messages))}</i>\n\n{body}"
         answer_id = secrets.token_hex(6)
         top = assessment.top
-        await self.store.record_answer(
-            Answer(
-                id=answer_id,
-                user_id=user.id if user else 0,
-                chat_id=first.chat_id,
-                verdict=assessment.verdict,
-                risk=assessment.risk,
-                pattern_id=top.pattern_id if top else None,
-                category=top.category if top else None,
+        user_id = user.id if user else 0
+        answered_at = utcnow()
+
+        def delivered(sent: Message) -> None:
+            """Recorded once the user has it, off the user's path (see :mod:`bot.storage.recorder`)."""
+            self.delivery.recorder.submit(
+                Answer(
+                    id=answer_id,
+                    user_id=user_id,
+                    chat_id=first.chat_id,
+                    message_id=sent.message_id,
+                    verdict="error" if assessment.error else assessment.verdict,  # never a failed check as "safe"
+                    risk=assessment.risk,
+                    pattern_id=top.pattern_id if top else None,
+                    category=top.category if top else None,
+                    created_at=answered_at,
+                )
             )
-        )
-        if self.settings.report_memory_seconds > 0:
-            self._remembered[answer_id] = _Remembered(
-                combined, user.id if user else 0, first.chat_id, top.pattern_id if top else None
-            )
+            if self.settings.report_memory_seconds > 0:
+                pattern_id = top.pattern_id if top else None
+                self._remembered[answer_id] = _Remembered(combined, user_id, first.chat_id, sent.message_id, pattern_id)
+
         keyboard = InlineKeyboardMarkup(
             [
                 [
@@ -436,7 +456,9 @@ class FraudAwareness:
                 ],
             ]
         )
-        await self._send(first, body, keyboard)
+        await self.delivery.outbox.deliver(
+            first.get_bot(), first.chat_id, body, keyboard, reply_to=first.message_id, on_sent=delivered
+        )
 
     async def _answer_unreadable(self, message: Message, problem: ImageProblem | None) -> None:
         """Pictures alone and nothing read: why not, politely; a picture without text gets the deepfake advice."""
@@ -453,7 +475,11 @@ class FraudAwareness:
         query = update.callback_query
         if query is None or not query.data:
             return
-        outcome = await self._button(query.from_user, decode(query.data))
+        pressed_on = query.message
+        if pressed_on is None:  # too old for Telegram to say which message: nothing to bind the press to
+            await query.answer()
+            return
+        outcome = await self._button(query.from_user, pressed_on.chat.id, pressed_on.message_id, decode(query.data))
         if outcome is None:
             await query.answer()
             return
@@ -461,24 +487,29 @@ class FraudAwareness:
         if outcome.labels:
             await show_choice(query, outcome.labels, outcome.new_text)
 
-    async def _button(self, user: User, data: Callback | None) -> _Pressed | None:
+    async def _button(self, user: User, chat_id: int, message_id: int, data: Callback | None) -> _Pressed | None:
+        """What a button does; answer buttons act only for their user, in their chat, on their message."""
         match data:
             case Helpful(answer_id=answer_id):
-                return await self._feedback(user, answer_id, True)
+                return await self._feedback(user, chat_id, message_id, answer_id, True)
             case Wrong(answer_id=answer_id):
-                return await self._feedback(user, answer_id, False)
+                return await self._feedback(user, chat_id, message_id, answer_id, False)
             case ReportScam(answer_id=answer_id):
-                return await self._report(user, answer_id)
+                return await self._report(user, chat_id, message_id, answer_id)
             case ChooseLanguage(language=value):
                 return await self._set_language(user, value)
             case ChooseRegion(region=value):
                 return await self._set_region(user, value)
         return None
 
-    async def _feedback(self, user: User, answer_id: str, helpful: bool) -> _Pressed:
+    async def _feedback(self, user: User, chat_id: int, message_id: int, answer_id: str, helpful: bool) -> _Pressed:
         language, variant = await self._reader(user)
-        stored = await self.store.record_feedback(answer_id, user.id, helpful)
+        if self.delivery.recorder.is_pending(answer_id):  # a quick press: its answer is still being written
+            await self.delivery.recorder.flush(timeout=10)
+        where = {"chat_id": chat_id, "message_id": message_id}
+        stored = await self.store.record_feedback(answer_id, user.id, helpful, **where)
         if not stored:
+            log.info("feedback by %s on answer %s refused (unknown, or not theirs here)", user.id, answer_id)
             return _Pressed(text("feedback_unknown", language, variant))
         options = {
             Helpful(answer_id).encode(): text("btn_helpful", language, variant),
@@ -487,10 +518,11 @@ class FraudAwareness:
         pressed = (Helpful if helpful else Wrong)(answer_id).encode()
         return _Pressed(text("thanks_feedback", language, variant), ticked(options, pressed))
 
-    async def _report(self, user: User, answer_id: str) -> _Pressed:
+    async def _report(self, user: User, chat_id: int, message_id: int, answer_id: str) -> _Pressed:
         language, variant = await self._reader(user)
         remembered = self._remembered.get(answer_id)
-        if remembered is None or remembered.user_id != user.id:
+        here = (user.id, chat_id, message_id)
+        if remembered is None or (remembered.user_id, remembered.chat_id, remembered.message_id) != here:
             return _Pressed(text("report_expired", language, variant))
         await self.store.add_report(
             Report(

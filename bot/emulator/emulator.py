@@ -284,6 +284,11 @@ class BotApiEmulator(UserSimulation):
         """
         self.faults.fail_next(method, status=status, count=count, retry_after=retry_after, description=description)
 
+    def reset_next(self, method: str, *, count: int = 1) -> None:
+        """Reset the connection of the next ``count`` calls of ``method`` before carrying them out
+        (PTB raises ``NetworkError``; nothing was sent, so a retry cannot duplicate)."""
+        self.faults.reset_next(method, count=count)
+
     def delay(self, method: str, seconds: float, *, count: int | None = None) -> None:
         """Hold answers to ``method`` for ``seconds`` (the next ``count`` calls, or until cleared)."""
         self.faults.delay(method, seconds, count=count)

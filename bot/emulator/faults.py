@@ -1,9 +1,9 @@
 """Fault injection and flood control: the ways the real Bot API misbehaves.
 
 Tests need to see how the bot copes with Telegram saying no: a 429 with ``retry_after``, a
-500, a user who blocked the bot, or a slow server.  Scripted faults (``fail_next``,
-``delay``) make one test deterministic; the optional flood control makes sustained sending
-hit 429s the way Telegram's per-chat and global limits do.
+500, a user who blocked the bot, a connection reset, or a slow server.  Scripted faults
+(``fail_next``, ``reset_next``, ``delay``) make one test deterministic; the optional flood
+control makes sustained sending hit 429s the way Telegram's per-chat and global limits do.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ class _Failure:
 
 
 @dataclass
+class _Reset:
+    method: str
+    remaining: int
+
+
+@dataclass
 class _Delay:
     method: str
     seconds: float
@@ -61,6 +67,7 @@ class FaultPlan:
     def __init__(self) -> None:
         self._failures: list[_Failure] = []
         self._delays: list[_Delay] = []
+        self._resets: list[_Reset] = []
         self._flood: FloodLimits | None = None
         self._windows: dict[tuple[str, int], deque[float]] = {}
 
@@ -78,6 +85,24 @@ class FaultPlan:
             raise ValueError("count must be at least 1")
         self._failures.append(_Failure(method.lower(), status, count, retry_after, description))
 
+    def reset_next(self, method: str, *, count: int = 1) -> None:
+        """Drop the connection of the next ``count`` calls of ``method`` (``"*"``: any but getUpdates)
+        without answering and without carrying the call out: the client sees a reset."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._resets.append(_Reset(method.lower(), count))
+
+    def take_reset(self, method: str) -> bool:
+        """Whether this call's connection is to be reset (consumes one scripted reset)."""
+        for rule in self._resets:
+            if self._matches(rule.method, method):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._resets.remove(rule)
+                _LOG.info("resetting the connection of %s", method)
+                return True
+        return False
+
     def delay(self, method: str, seconds: float, *, count: int | None = None) -> None:
         """Delay answers to ``method`` by ``seconds`` (the next ``count`` calls, or all)."""
         self._delays.append(_Delay(method.lower(), seconds, count))
@@ -94,6 +119,7 @@ class FaultPlan:
     def clear(self) -> None:
         """Forget every scripted failure, delay and flood window."""
         self._failures.clear()
+        self._resets.clear()
         self._delays.clear()
         self._windows.clear()
 

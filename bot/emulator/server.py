@@ -151,6 +151,9 @@ class ApiServer:
         if not polling:
             self.world.inflight += 1
         self.world.notify()
+        if not polling and self.faults.take_reset(name):
+            call.status, call.description = 0, "connection reset"
+            return self._reset(request)
         try:
             result = await self._run(name, handler, params)
         except ApiError as exc:
@@ -170,6 +173,13 @@ class ApiServer:
             self.world.notify()
         call.status = 200
         return self._reply({"ok": True, "result": result})
+
+    @staticmethod
+    def _reset(request: web.Request) -> web.Response:
+        """Drop the TCP connection unanswered, as a proxy or a restarting server does."""
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=499)  # never reaches the client: the connection is gone
 
     async def _run(self, name: str, handler: Any, params: dict[str, Any]) -> Any:
         pause = self.faults.delay_for(name)

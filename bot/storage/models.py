@@ -33,7 +33,11 @@ class UserPreference(Base):
 
 
 class Answer(Base):
-    """An answer the bot gave: its verdict and top pattern, never the message text."""
+    """An answer the bot gave: its verdict and top pattern, never the message text.
+
+    ``verdict`` is ``"error"`` when the message could not be assessed: such an answer said so,
+    and counting it as "safe" would flatter the statistics.
+    """
 
     __tablename__ = "answers"
 
@@ -45,6 +49,13 @@ class Answer(Base):
     pattern_id: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The bot's message carrying the answer's buttons: a button press counts only on that message.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    def belongs_to(self, user_id: int, chat_id: int, message_id: int | None) -> bool:
+        """Whether a button pressed by ``user_id`` on ``message_id`` in ``chat_id`` may act on this answer."""
+        same_message = self.message_id is None or self.message_id == message_id  # rows from before 0003
+        return self.user_id == user_id and self.chat_id == chat_id and same_message
 
 
 class Feedback(Base):
