@@ -211,6 +211,34 @@ async def test_not_a_scam_by_an_admin_edits_the_alert_away_and_is_recorded(emu, 
         assert (stats.alerts, stats.false_alarms) == (1, 1)
 
 
+async def test_not_a_scam_from_another_group_cannot_touch_this_groups_alert(emu, engine, tmp_path):
+    """The alert id is visible in the "details" link: an admin of group B forging ``fa:na:<A's id>`` changes nothing."""
+    async with standalone_bot(emu, engine, tmp_path) as bot:
+        group, owner, (ann, _ben, _cat) = await family(emu)
+        scam = emu.send_message(group, ann, SCAM_EN)
+        [alert] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=scam)
+        data = next(d for row in alert["reply_markup"]["inline_keyboard"] for b in row if (d := b.get("callback_data")))
+        other_admin = emu.user(40, "Other admin", language_code="en")
+        other = emu.group(-100_400, "Other group", supergroup=True)
+        emu.add_bot_to_group(other, other_admin, as_admin=True)
+        emu.set_admins(other, [other_admin["id"]])
+        [intro, *_] = await emu.wait_for_messages(other, 1, timeout=REPLY_TIMEOUT)
+        emu.press_button(other, other_admin, intro["message_id"], data, forged=True)  # an admin, but of B
+        await settle(emu)
+        assert emu.message(group, alert["message_id"])["text"] == alert["text"]  # A's alert still stands
+        assert await bot.store.open_reports() == []
+        # On another message of A (the intro), even A's own admin cannot spend the alert's button.
+        [a_intro] = [m for m in emu.sent_messages(group) if m["message_id"] < alert["message_id"]][:1]
+        emu.press_button(group, owner, a_intro["message_id"], data, forged=True)
+        await settle(emu)
+        assert await bot.store.open_reports() == []
+        emu.press_button(group, owner, alert["message_id"], data)  # the real button, by A's admin, still works
+        await settle(emu)
+        assert "marked this as not a scam" in emu.message(group, alert["message_id"])["text"]
+        [report] = await bot.store.open_reports()
+        assert (report.chat_id, report.reporter_id) == (group["id"], owner["id"])
+
+
 async def test_stats_for_admins_count_checked_messages(emu, engine, tmp_path):
     async with standalone_bot(emu, engine, tmp_path):
         group, owner, (ann, *_rest) = await family(emu)

@@ -302,14 +302,20 @@ class UserSimulation:
         self._deliver(state, "edited_message", message)
         return message
 
-    def press_button(self, chat: ChatRef, from_user: UserRef, message_id: int, callback_data: str) -> dict[str, Any]:
-        """Press an inline button of a bot message; returns the ``CallbackQuery`` dict."""
+    def press_button(
+        self, chat: ChatRef, from_user: UserRef, message_id: int, callback_data: str, *, forged: bool = False
+    ) -> dict[str, Any]:
+        """Press an inline button of a bot message; returns the ``CallbackQuery`` dict.
+
+        ``forged=True`` sends ``callback_data`` the message does not offer, as a modified client
+        can: Telegram does not check callback data against the message's buttons.
+        """
         state = self._state(chat)
         message = self.world.message(state.id, message_id)
         if message is None or (state.id, message_id) not in self.world.bot_messages:
             raise KeyError(f"message {message_id} in chat {state.id} is not a message the bot sent")
         buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
-        if not any(b.get("callback_data") == callback_data for b in buttons):
+        if not forged and not any(b.get("callback_data") == callback_data for b in buttons):
             offered = [b.get("callback_data") for b in buttons if "callback_data" in b]
             raise ValueError(f"no button with callback_data {callback_data!r}; the message offers {offered}")
         query: dict[str, Any] = {
