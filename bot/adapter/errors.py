@@ -26,7 +26,8 @@ async def handle_error(error: BaseException | None, bot: Bot, chat: Chat | None,
         log.info("cannot write to a chat (blocked or removed): %s", error)
         return
     if isinstance(error, RetryAfter | TimedOut | NetworkError) and not isinstance(error, BadRequest):
-        log.warning("Telegram unavailable or rate-limited: %s", error)
+        where = chat.id if chat else None
+        log.warning("Telegram unavailable or rate-limited (chat %s): %s", where, error, exc_info=error)
         return
     log.error("error while handling an update", exc_info=error)
     if chat is not None and chat.type == ChatType.PRIVATE:

@@ -2,13 +2,17 @@
 
 Settings are read once per group and cached; changes for one group are serialised so
 two quick button presses both stick. Counters are kept in memory and written in
-batches: a busy group must not mean a database write per message.
+batches: a busy group must not mean a database write per message. The batch is written
+beside the alerts, never in their way: a locked database keeps the counts for the next
+write instead of stalling or ending the group's assessment.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -19,6 +23,7 @@ from bot.storage import Store
 from bot.storage.models import GroupSettings
 
 COUNT_FLUSH_EVERY = 100
+log = logging.getLogger(__name__)
 
 
 class GroupDirectory:
@@ -62,19 +67,34 @@ class GroupCounters:
         self.store = store
         self._counts: dict[int, Counter[str]] = {}
         self._lock = asyncio.Lock()
+        self._writing: set[asyncio.Task[Any]] = set()
 
     async def add(self, chat_id: int, key: str, amount: int = 1) -> None:
         counts = self._counts.setdefault(chat_id, Counter())
         counts[key] += amount
-        if sum(counts.values()) >= COUNT_FLUSH_EVERY:
+        if sum(counts.values()) >= COUNT_FLUSH_EVERY and not self._writing:
+            task = asyncio.get_running_loop().create_task(self._flush_quietly(chat_id))
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
+
+    async def _flush_quietly(self, chat_id: int) -> None:
+        try:
             await self.flush(chat_id)
+        except Exception:
+            log.warning("group counters not written (kept for the next try)", exc_info=True)
 
     async def flush(self, chat_id: int | None = None) -> None:
+        """Write the counts now; on failure they stay in memory and the error is raised."""
         async with self._lock:
             for cid in [chat_id] if chat_id is not None else list(self._counts):
                 counts = self._counts.pop(cid, None)
-                if counts:
+                if not counts:
+                    continue
+                try:
                     await self.store.add_group_counts(cid, **dict(counts))
+                except Exception:
+                    self._counts.setdefault(cid, Counter()).update(counts)
+                    raise
 
 
 def settings_view(group: GroupSettings) -> tuple[str, InlineKeyboardMarkup]:

@@ -255,7 +255,10 @@ class FraudAwareness:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self.delivery.close()  # held answers try once more; then their records are written
         if self.groups:
-            await self.groups.flush_counts()
+            try:
+                await self.groups.flush_counts()
+            except Exception:  # the database is closed next either way: say what was not written
+                log.exception("shutdown: group counters not written")
         self.images.close()
         await self.services.close()
 

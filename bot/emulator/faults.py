@@ -92,6 +92,11 @@ class FaultPlan:
             raise ValueError("count must be at least 1")
         self._resets.append(_Reset(method.lower(), count))
 
+    @property
+    def pending(self) -> int:
+        """Scripted failures and resets not yet used up."""
+        return sum(rule.remaining for rule in self._failures) + sum(rule.remaining for rule in self._resets)
+
     def take_reset(self, method: str) -> bool:
         """Whether this call's connection is to be reset (consumes one scripted reset)."""
         for rule in self._resets:

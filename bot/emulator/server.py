@@ -148,12 +148,13 @@ class ApiServer:
         self.world.calls.append(call)
         name = method.lower()
         polling = name == "getupdates"
+        if not polling and self.faults.take_reset(name):
+            call.status, call.description = 0, "connection reset"
+            self.world.notify()
+            return self._reset(request)
         if not polling:
             self.world.inflight += 1
         self.world.notify()
-        if not polling and self.faults.take_reset(name):
-            call.status, call.description = 0, "connection reset"
-            return self._reset(request)
         try:
             result = await self._run(name, handler, params)
         except ApiError as exc:
