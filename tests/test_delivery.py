@@ -7,6 +7,7 @@ End to end: the real PTB application polling the emulator, the engine on the has
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 from pathlib import Path
@@ -66,7 +67,7 @@ async def test_a_held_write_lock_neither_delays_nor_replaces_the_answer_and_the_
     async with standalone_bot(emu, quick, tmp_path) as bot:
         first = await ask(emu, chat, user, "hello, is this a scam?")  # the database exists, in WAL mode
         assert is_answer(first)
-        holder = sqlite3.connect(database(tmp_path), timeout=1, isolation_level=None)
+        holder = sqlite3.connect(database(tmp_path), timeout=30, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock, longer than busy_timeout
         try:
             # Before the lock is released the user already has the real answer (old code: 5 s, then an error).
@@ -179,3 +180,23 @@ async def test_a_forged_feedback_button_cannot_touch_another_users_answer(emu, q
         emu.press_button(ann_chat, ann, ann_reply["message_id"], f"fa:h:{target}")
         await emu.wait_until_idle(timeout=20)
         assert [f.helpful for f in await bot.store.feedback_for(target)] == [True]
+
+
+async def test_a_group_first_seen_while_the_database_is_locked_still_gets_its_alert(emu, quick, tmp_path):
+    owner, ann = emu.user(601, "Owner", language_code="en"), emu.user(602, "Ann", language_code="en")
+    group = emu.group(-100_600, "Family", supergroup=True)
+    emu.add_member(group, ann)
+    async with standalone_bot(emu, quick, tmp_path):
+        await ask(emu, emu.private_chat(owner), owner, "/start")  # the database exists, in WAL mode
+        holder = sqlite3.connect(database(tmp_path), timeout=30, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # held while the bot meets the group: its settings cannot be written
+        try:
+            emu.add_bot_to_group(group, owner, as_admin=True)
+            emu.set_admins(group, [owner["id"]])
+            scam = emu.send_message(group, ann, SCAM)
+            [alert] = await emu.wait_for_messages(group, 1, timeout=12, after=scam)
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        assert "fa:na:" in json.dumps(alert["reply_markup"])
+        assert alert["reply_to_message"]["message_id"] == scam["message_id"]

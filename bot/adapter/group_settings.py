@@ -26,26 +26,45 @@ COUNT_FLUSH_EVERY = 100
 log = logging.getLogger(__name__)
 
 
+def default_settings(chat_id: int, title: str | None = None) -> GroupSettings:
+    """What every group starts with (as :meth:`Store.group` creates it)."""
+    return GroupSettings(
+        chat_id=chat_id, title=title, alerts_enabled=True, sensitivity="normal", active=True, privacy_warned=False
+    )
+
+
 class GroupDirectory:
     """Each group's settings, from the store, cached."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._groups: dict[int, GroupSettings] = {}
+        self._stand_ins: dict[int, GroupSettings] = {}  # defaults while the database could not be read
         self._locks: dict[int, asyncio.Lock] = {}
 
     def _lock(self, chat_id: int) -> asyncio.Lock:
         return self._locks.setdefault(chat_id, asyncio.Lock())
 
     def cached(self, chat_id: int) -> GroupSettings | None:
-        return self._groups.get(chat_id)
+        return self._groups.get(chat_id) or self._stand_ins.get(chat_id)
 
     async def get(self, chat_id: int, title: str | None = None) -> GroupSettings:
+        """The group's settings; while the database cannot be read, a new group's defaults (not cached).
+
+        A group first seen while another process holds the write lock must still be assessed:
+        its messages are checked with the defaults every new group gets, and the settings are
+        read again on its next message.
+        """
         cached = self._groups.get(chat_id)
         if cached is None:
             async with self._lock(chat_id):
-                cached = self._groups.get(chat_id) or await self.store.group(chat_id, title)
+                try:
+                    cached = self._groups.get(chat_id) or await self.store.group(chat_id, title)
+                except Exception:
+                    log.warning("settings of group %s unavailable; using the defaults for now", chat_id, exc_info=True)
+                    return self._stand_ins.setdefault(chat_id, default_settings(chat_id, title))
                 self._groups[chat_id] = cached
+                self._stand_ins.pop(chat_id, None)
         return cached
 
     async def update(self, chat_id: int, **changes: object) -> GroupSettings:
