@@ -99,8 +99,11 @@ async def test_a_failed_check_is_recorded_as_an_error_not_as_safe(emu, quick, tm
     async with standalone_bot(emu, quick, tmp_path) as bot:
         reply = await ask(emu, chat, user, "POISON pill, please transfer the money today")
         assert "could not check this message" in reply["text"]
-        await bot.plugin.delivery.recorder.flush(timeout=20)
-        stored = await bot.store.answer(answer_id(reply))
+        stored = None
+        for _ in range(200):  # recorded just after delivery
+            if (stored := await bot.store.answer(answer_id(reply))) is not None:
+                break
+            await asyncio.sleep(0.1)
         assert stored is not None and stored.verdict == "error"
 
 
