@@ -5,7 +5,7 @@ user and Telegram message lets the bot refuse a forged callback that names someo
 else's answer. Older rows have no message id and are bound by chat and user only.
 
 Revision ID: 0003
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-27
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
