@@ -36,7 +36,7 @@ def schema_state(url: str) -> tuple[str | None, list[object], set[str]]:
 
 
 def queue_tables(url: str) -> set[str]:
-    """procrastinate's tables (made by revision 0005 on PostgreSQL only)."""
+    """procrastinate's tables (made by revision 0003 on PostgreSQL only)."""
     engine = sync_engine(url)
     try:
         with engine.connect() as connection:

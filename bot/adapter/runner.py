@@ -69,7 +69,7 @@ def run_queue_role(settings: Settings) -> None:
     if settings.telegram_bot_token is None:
         raise RoleError(f"ROLE={settings.role} needs TELEGRAM_BOT_TOKEN")
     token = settings.telegram_bot_token.get_secret_value()
-    migrate.upgrade(url)  # the queue's tables come with ours (revision 0005)
+    migrate.upgrade(url)  # the queue's tables come with ours (revision 0003)
     if settings.role == "receiver":
         if settings.webhook_secret_token is None:
             raise RoleError("ROLE=receiver needs WEBHOOK_SECRET_TOKEN: without it anyone could post updates")

@@ -30,7 +30,7 @@ LOCK_TIMEOUT_SECONDS = 120
 
 
 QUEUE_PREFIX = "procrastinate_"
-"""procrastinate's tables: made by revision 0005 from its own SQL, so not compared with our models."""
+"""procrastinate's tables: made by revision 0003 from its own SQL, so not compared with our models."""
 
 
 def ours(name: str | None, type_: str, _parents: object) -> bool:

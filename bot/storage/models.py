@@ -54,7 +54,7 @@ class Answer(Base):
 
     def belongs_to(self, user_id: int, chat_id: int, message_id: int | None) -> bool:
         """Whether a button pressed by ``user_id`` on ``message_id`` in ``chat_id`` may act on this answer."""
-        same_message = self.message_id is None or self.message_id == message_id  # rows from before 0003
+        same_message = self.message_id is None or self.message_id == message_id  # rows from before 0004
         return self.user_id == user_id and self.chat_id == chat_id and same_message
 
 

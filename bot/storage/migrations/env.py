@@ -24,7 +24,7 @@ def run_migrations(connection: Connection) -> None:
         # SQLite cannot ALTER most things: later revisions rebuild tables in batch mode there.
         render_as_batch=connection.dialect.name == SQLITE,
         compare_type=True,
-        include_name=ours,  # procrastinate's tables are made by revision 0005 from its own SQL, not from models
+        include_name=ours,  # procrastinate's tables are made by revision 0003 from its own SQL, not from models
     )
     with context.begin_transaction():
         context.run_migrations()

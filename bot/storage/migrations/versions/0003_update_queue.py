@@ -8,8 +8,8 @@ procrastinate is pinned exactly: a new version's own migrations (in the package'
 receiver and worker roles need PostgreSQL), so there only ``handled_updates`` is made,
 to keep one schema per model on both engines.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-27
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

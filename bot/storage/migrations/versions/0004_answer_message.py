@@ -4,8 +4,8 @@ A 👍/👎 or report button carries the answer's id; binding the stored answer 
 user and Telegram message lets the bot refuse a forged callback that names someone
 else's answer. Older rows have no message id and are bound by chat and user only.
 
-Revision ID: 0003
-Revises: 0005
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-27
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0005"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
