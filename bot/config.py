@@ -137,10 +137,14 @@ class Settings(BaseSettings):
     # Groups
     group_min_chars: int = Field(default=10, ge=0, description="shorter group messages are not assessed")
     group_pattern_cooldown_seconds: int = Field(
-        default=600, ge=0, description="after an alert, the same pattern stays quiet in that group this long"
+        default=600,
+        ge=0,
+        description="after an alert, the same sender's messages of the same pattern stay quiet in that group this long",
     )
     group_duplicate_window_seconds: int = Field(
-        default=6 * 3600, ge=0, description="the same text re-posted within this window is not alerted again"
+        default=6 * 3600,
+        ge=0,
+        description="the same or a near-duplicate text re-posted within this window is not alerted again",
     )
     group_max_pending: int = Field(
         default=1000, ge=1, description="messages waiting per group; beyond it they are skipped, not queued"

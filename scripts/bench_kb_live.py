@@ -87,7 +87,8 @@ async def add_pattern(admin: Admin, i: int) -> tuple[float, str]:
     item = ITEMS[i % len(ITEMS)]
     example = f"I'm giving away my late aunt's {item} for free (number {i}), you only pay my courier 120 up front."
     menu = await admin.say("/kb add")
-    await admin.press(menu, "fa:kb:cat:", expect=2)  # the first category is fine here
+    asked = await admin.press(menu, "fa:kb:cat:", expect=2)  # the first category is fine here
+    await admin.press(asked, "fa:kb:sev:", ":high", expect=2)
     await admin.say(f"Free {item} giveaway {i}, pay the courier first\n免费送{item}{i}，先付快递费")
     await admin.say(
         "A stranger gives away an item and asks you to pay delivery first.\n陌生人免费送东西，却要你先付运费。"

@@ -20,7 +20,11 @@ def walk(flow: Flow, start: Step) -> list[Step]:
 @pytest.mark.parametrize(
     ("flow", "start", "steps"),
     [
-        (Flow.ADD, Step.CATEGORY, ["category", "title", "summary", "advice", "red_flags", "examples", "confirm"]),
+        (
+            Flow.ADD,
+            Step.CATEGORY,
+            ["category", "severity", "title", "summary", "advice", "red_flags", "examples", "confirm"],
+        ),
         (Flow.EDIT, Step.VALUE, ["value", "confirm"]),
         (Flow.EDIT, Step.CHOICE, ["choice", "confirm"]),
         (Flow.REMOVE, Step.CONFIRM, ["confirm", "confirm_last"]),
@@ -46,6 +50,8 @@ def test_a_flow_cannot_start_in_a_step_it_does_not_have_or_go_past_its_end() -> 
         (Flow.ADD, Step.CATEGORY, KbPickCategory("t", 0), True),
         (Flow.ADD, Step.TITLE, KbPickCategory("t", 0), False),
         (Flow.EDIT, Step.CHOICE, KbPickSeverity("t", "low"), True),
+        (Flow.ADD, Step.SEVERITY, KbPickSeverity("t", "low"), True),  # a new pattern's severity is asked for
+        (Flow.ADD, Step.TITLE, KbPickSeverity("t", "low"), False),
         (Flow.ADD, Step.EXAMPLES, KbDone("t"), True),
         (Flow.ADD, Step.CONFIRM, KbConfirm("t"), True),
         (Flow.REMOVE, Step.CONFIRM, KbConfirmLast("t"), False),  # the graver button only after the first

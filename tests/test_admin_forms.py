@@ -69,6 +69,9 @@ def test_ids_follow_the_schema_and_stay_unique() -> None:
     long_id = new_pattern_id("impersonate_customer_service", "Word " * 40, lambda _: False)
     assert ID_RULE.match(long_id) and not long_id.endswith("_wor")
     assert new_pattern_id("romance_scam", "网恋", lambda _: False) == "romance_scam_pattern"
+    long_title = "Pay now or your account will be closed: the bank's final warning before your card is frozen"
+    readable = new_pattern_id("impersonate_customer_service", long_title, lambda _: False)
+    assert readable == "impersonate_customer_service_pay_now_account_closed_bank"  # key words, never "…_or_your"
     crowded = {f"romance_scam_{'a' * 51}"} | {f"romance_scam_{'a' * 49}_{n}" for n in range(2, 5)}
     assert ID_RULE.match(new_pattern_id("romance_scam", "a" * 80, crowded.__contains__))
 

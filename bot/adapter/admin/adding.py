@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 async def start_add(
     state: AdminState, chat: Conversation, *, examples: Messages | None = None, report_id: int | None = None
 ) -> None:
-    """Step 1 of 6; a review item starts here with its message as the first example."""
+    """Step 1 of 7; a review item starts here with its message as the first example."""
     session = AdminSession(Flow.ADD, Step.CATEGORY, report_id=report_id)
     if examples is not None:
         session.draft["examples"] = examples.model_dump()
@@ -51,6 +51,14 @@ async def category_chosen(state: AdminState, chat: Conversation, session: AdminS
     session.draft["category"] = category
     session.advance()
     await chat.say(chat.t("category_chosen", name=escape(category_label(category, chat.language))))
+    await chat.say(chat.t("ask_severity"), views.severity_keyboard(session, chat.language))
+
+
+async def severity_chosen(state: AdminState, chat: Conversation, session: AdminSession, level: str) -> None:
+    """Step 2: how grave the scam is, asked rather than silently left at the schema's default "high"."""
+    session.draft["severity"] = level
+    session.advance()
+    await chat.say(chat.t("severity_chosen", level=escape(level)))
     await ask(chat, session)
 
 

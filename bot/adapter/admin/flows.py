@@ -33,6 +33,7 @@ class Flow(StrEnum):
 
 class Step(StrEnum):
     CATEGORY = "category"
+    SEVERITY = "severity"
     TITLE = "title"
     SUMMARY = "summary"
     ADVICE = "advice"
@@ -47,7 +48,8 @@ class Step(StrEnum):
 
 TRANSITIONS: dict[Flow, dict[Step, Step | None]] = {
     Flow.ADD: {
-        Step.CATEGORY: Step.TITLE,
+        Step.CATEGORY: Step.SEVERITY,
+        Step.SEVERITY: Step.TITLE,
         Step.TITLE: Step.SUMMARY,
         Step.SUMMARY: Step.ADVICE,
         Step.ADVICE: Step.RED_FLAGS,
@@ -67,7 +69,7 @@ TEXT_STEPS = frozenset({Step.TITLE, Step.SUMMARY, Step.ADVICE, Step.RED_FLAGS, S
 
 BUTTONS: dict[type[Callback], frozenset[Step]] = {
     KbPickCategory: frozenset({Step.CATEGORY, Step.CHOICE}),
-    KbPickSeverity: frozenset({Step.CHOICE}),
+    KbPickSeverity: frozenset({Step.SEVERITY, Step.CHOICE}),
     KbDone: frozenset({Step.EXAMPLES}),
     KbConfirm: frozenset({Step.CONFIRM}),
     KbConfirmLast: frozenset({Step.CONFIRM_LAST}),

@@ -290,7 +290,10 @@ class KnowledgeAdmin:
                     await changing.edit_value(state, chat, session, SCAM_CATEGORIES[index])
             case KbPickSeverity(level=level) if level in SEVERITIES:
                 await drop_keyboard(query)
-                await changing.edit_value(state, chat, session, level)
+                if session.flow == Flow.ADD:
+                    await adding.severity_chosen(state, chat, session, level)
+                else:
+                    await changing.edit_value(state, chat, session, level)
             case KbDone():
                 await drop_keyboard(query)
                 await adding.preview_new(state, chat, session)

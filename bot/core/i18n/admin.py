@@ -75,33 +75,42 @@ ADMIN: dict[str, dict[str, str]] = {
     "use_buttons": {"en": "Please use the buttons above, or /cancel.", "zh": "请使用上方按钮，或 /cancel 取消。"},
     # Guided add
     "ask_category": {
-        "en": "🆕 <b>New pattern</b>, step 1/6: choose its category. (/cancel stops at any step.)",
-        "zh": "🆕 <b>新建模式</b>，第1/6步：选择类别。（任何一步都可以 /cancel 取消）",
+        "en": "🆕 <b>New pattern</b>, step 1/7: choose its category. (/cancel stops at any step.)",
+        "zh": "🆕 <b>新建模式</b>，第1/7步：选择类别。（任何一步都可以 /cancel 取消）",
     },
+    "ask_severity": {
+        "en": (
+            "Step 2/7 · <b>Severity</b>: how much harm if someone falls for it? low (an annoyance), medium "
+            "(a small loss), high (savings or an account at stake), critical (life savings, identity, safety)."
+        ),
+        "zh": "第2/7步 · <b>严重程度</b>：上当会有多大损失？low（小麻烦）、medium（小额损失）、"
+        "high（存款或账号受损）、critical（毕生积蓄、身份或人身安全）。",
+    },
+    "severity_chosen": {"en": "Severity: <b>{level}</b>", "zh": "严重程度：<b>{level}</b>"},
     "ask_title": {
-        "en": "Step 2/6 · <b>Title</b>, " + TWO_LINES["en"],
-        "zh": "第2/6步 · <b>标题</b>，" + TWO_LINES["zh"],
+        "en": "Step 3/7 · <b>Title</b>, " + TWO_LINES["en"],
+        "zh": "第3/7步 · <b>标题</b>，" + TWO_LINES["zh"],
     },
     "ask_summary": {
-        "en": "Step 3/6 · <b>Summary</b> (how the scam works, a sentence or two), " + TWO_LINES["en"],
-        "zh": "第3/6步 · <b>简介</b>（骗局如何运作，一两句话），" + TWO_LINES["zh"],
+        "en": "Step 4/7 · <b>Summary</b> (how the scam works, a sentence or two), " + TWO_LINES["en"],
+        "zh": "第4/7步 · <b>简介</b>（骗局如何运作，一两句话），" + TWO_LINES["zh"],
     },
     "ask_advice": {
-        "en": "Step 4/6 · <b>Advice</b> (what to do), " + LIST["en"],
-        "zh": "第4/6步 · <b>建议</b>（应该怎么做），" + LIST["zh"],
+        "en": "Step 5/7 · <b>Advice</b> (what to do), " + LIST["en"],
+        "zh": "第5/7步 · <b>建议</b>（应该怎么做），" + LIST["zh"],
     },
     "ask_red_flags": {
-        "en": "Step 5/6 · <b>Red flags</b>, " + LIST["en"],
-        "zh": "第5/6步 · <b>危险信号</b>，" + LIST["zh"],
+        "en": "Step 6/7 · <b>Red flags</b>, " + LIST["en"],
+        "zh": "第6/7步 · <b>危险信号</b>，" + LIST["zh"],
     },
     "ask_examples": {
         "en": (
-            "Step 6/6 · <b>First examples</b> (real scam messages): one per line, English ones, then a line "
+            "Step 7/7 · <b>First examples</b> (real scam messages): one per line, English ones, then a line "
             "<code>---</code>, then Chinese ones (either part may be empty). Or forward the scam messages to me "
             "one by one, then press Done."
         ),
         "zh": (
-            "第6/6步 · <b>首批示例</b>（真实的诈骗消息）：每行一条，先英文，再写一行 <code>---</code>，再中文"
+            "第7/7步 · <b>首批示例</b>（真实的诈骗消息）：每行一条，先英文，再写一行 <code>---</code>，再中文"
             "（任一部分可为空）。也可以把诈骗消息逐条转发给我，然后点“完成”。"
         ),
     },
