@@ -131,9 +131,9 @@ async def test_every_feature_in_the_readme_is_reachable_from_the_sandbox_prompt(
 
     log_file = settings.data_dir / "sandbox.log"
     logged = log_file.read_text(encoding="utf-8")
-    assert "alert in chat" in logged and "admin 1000 added pattern" in logged
+    assert "alert in -100" in logged and "admin 1000 added pattern" in logged
     chat = term.shown.split("Logs go to", 1)[1]
-    assert "alert in chat" not in chat and "added pattern" not in chat
+    assert "alert in -100" not in chat and "added pattern" not in chat
 
 
 async def run_script(term: Terminal) -> None:
