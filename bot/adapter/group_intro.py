@@ -46,13 +46,20 @@ class Introductions:
     async def introduce(self, bot: Bot, chat: Chat, adder: User | None, *, can_read: bool) -> None:
         """The introduction (and, if the bot cannot read the group, how to fix that) in the group's language."""
         async with self._in_progress(chat.id):  # marked before the first await: an alert can wait for it
-            await self.directory.get(chat.id, chat.title)
-            group = await self.directory.update(chat.id, active=True, title=chat.title)
+            group = await self.directory.get(chat.id, chat.title)  # a locked database gives the defaults
             language = as_language(group.language, group_language(chat.title, adder.language_code if adder else None))
             await send(bot, chat.id, text("group_intro", language))
-            if not can_read and not group.privacy_warned:
+            warn = not can_read and not group.privacy_warned
+            if warn:
                 await send(bot, chat.id, text("privacy_mode", language))
-                await self.directory.update(chat.id, privacy_warned=True)
+        # Written after the words are out, so an alert waiting for the introduction never waits for the database.
+        try:
+            changes: dict[str, object] = {"active": True, "title": chat.title}
+            if warn:
+                changes["privacy_warned"] = True
+            await self.directory.update(chat.id, **changes)
+        except Exception:
+            log.warning("could not record that group %s was joined", chat.id, exc_info=True)
 
     async def done(self, chat_id: int) -> None:
         """Wait (briefly) for an introduction in progress in this group, if there is one."""

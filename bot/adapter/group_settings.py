@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from typing import Any
 
@@ -24,6 +25,11 @@ from bot.storage.models import GroupSettings
 
 COUNT_FLUSH_EVERY = 100
 log = logging.getLogger(__name__)
+
+
+STAND_IN_RETRY_SECONDS = 10.0
+"""After a failed read, a group's defaults stand in this long before the database is asked again
+(each attempt can wait out the busy timeout, and an alert must not wait for several)."""
 
 
 def default_settings(chat_id: int, title: str | None = None) -> GroupSettings:
@@ -40,6 +46,7 @@ class GroupDirectory:
         self.store = store
         self._groups: dict[int, GroupSettings] = {}
         self._stand_ins: dict[int, GroupSettings] = {}  # defaults while the database could not be read
+        self._stand_in_since: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
     def _lock(self, chat_id: int) -> asyncio.Lock:
@@ -58,13 +65,18 @@ class GroupDirectory:
         cached = self._groups.get(chat_id)
         if cached is None:
             async with self._lock(chat_id):
+                stand_in = self._stand_ins.get(chat_id)
+                if stand_in is not None and time.monotonic() - self._stand_in_since[chat_id] < STAND_IN_RETRY_SECONDS:
+                    return stand_in  # the database was just found locked: do not make every message wait again
                 try:
                     cached = self._groups.get(chat_id) or await self.store.group(chat_id, title)
                 except Exception:
                     log.warning("settings of group %s unavailable; using the defaults for now", chat_id, exc_info=True)
+                    self._stand_in_since[chat_id] = time.monotonic()
                     return self._stand_ins.setdefault(chat_id, default_settings(chat_id, title))
                 self._groups[chat_id] = cached
                 self._stand_ins.pop(chat_id, None)
+                self._stand_in_since.pop(chat_id, None)
         return cached
 
     async def update(self, chat_id: int, **changes: object) -> GroupSettings:
