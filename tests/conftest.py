@@ -57,3 +57,19 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB's future retry_after type; silences its deprecation warning
+
+
+@pytest.fixture
+def poisoned(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A red-flag stage that raises for any message containing the returned word, and only for those."""
+    from bot.core import assess
+
+    real = assess.find_red_flags
+
+    def fragile(text: str):
+        if "POISON" in text:
+            raise RuntimeError("boom")
+        return real(text)
+
+    monkeypatch.setattr(assess, "find_red_flags", fragile)
+    return "POISON"

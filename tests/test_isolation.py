@@ -9,7 +9,6 @@ import pytest
 from fast_engine import fast_engine
 
 from bot.cli import check_jsonl
-from bot.core import assess
 from bot.core.engine import Engine
 
 SCAM = "Hi mum, new number. Can you transfer £450 today? Don't tell dad"
@@ -28,17 +27,7 @@ def test_the_reported_crash_inputs_are_assessed_with_the_rest_of_their_batch(qui
     assert results[1].verdict != "safe" and {"money_request", "secrecy"} <= {f.kind for f in results[1].red_flags}
 
 
-def test_a_message_that_still_fails_gets_an_error_result_and_the_batch_goes_on(
-    quick: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = assess.find_red_flags
-
-    def fragile(text: str):  # a stage that raises for one message only
-        if "POISON" in text:
-            raise RuntimeError("boom")
-        return real(text)
-
-    monkeypatch.setattr(assess, "find_red_flags", fragile)
+def test_a_message_that_still_fails_gets_an_error_result_and_the_batch_goes_on(quick: Engine, poisoned: str) -> None:
     results = quick.assess_many(["POISON pill, transfer money", SCAM, "see you at 7"])
     assert results[0].error is not None and not results[0].alert
     assert results[1].error is None and results[1].verdict != "safe"
@@ -70,16 +59,8 @@ def _run_jsonl(engine: Engine, text: str, monkeypatch: pytest.MonkeyPatch, setti
 
 
 def test_jsonl_writes_an_error_object_for_a_failing_message_and_goes_on(
-    quick: Engine, monkeypatch: pytest.MonkeyPatch, settings, capsys: pytest.CaptureFixture[str]
+    quick: Engine, poisoned: str, monkeypatch: pytest.MonkeyPatch, settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real = assess.find_red_flags
-
-    def fragile(text: str):
-        if "POISON" in text:
-            raise RuntimeError("boom")
-        return real(text)
-
-    monkeypatch.setattr(assess, "find_red_flags", fragile)
     lines = [{"id": "a", "text": "see http://[::1 now"}, {"id": "b", "text": "POISON"}, {"id": "c", "text": SCAM}]
     code, rows, _ = _run_jsonl(quick, "\n".join(json.dumps(x) for x in lines), monkeypatch, settings)
     assert [r["id"] for r in rows] == ["a", "b", "c"]
