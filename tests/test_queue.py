@@ -82,6 +82,21 @@ async def worker(url: str, emu: BotApiEmulator, tmp_path: Path, **overrides: Any
         await asyncio.gather(task, return_exceptions=True)
 
 
+def worker_env(emu: BotApiEmulator, url: str, tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a worker process (tests/queue_worker.py) answering through ``emu``."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": emu.token,
+        "TELEGRAM_API_BASE_URL": emu.base_url,
+        "TELEGRAM_API_FILE_URL": emu.base_file_url,
+        "DATA_DIR": str(tmp_path / "killed"),
+        "QUEUE_STALLED_SECONDS": "2",
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+
+
 def jobs(url: str, status: str | None = None) -> list[tuple[str, str]]:
     """(status, lock) of the queue's jobs."""
     with psycopg.connect(libpq_conninfo(url)) as connection:
@@ -144,6 +159,21 @@ async def test_two_workers_answer_each_message_once_and_each_chat_in_order(postg
     assert jobs(postgres_url, "failed") == []
 
 
+async def test_privacy_says_that_a_worker_keeps_messages_in_the_queue_until_answered(postgres_url, tmp_path):
+    """In queue mode /privacy must not claim messages are only held in memory: they wait in PostgreSQL."""
+    async with BotApiEmulator() as emu:
+        person = emu.user(650, "Pat")
+        emu.send_message(emu.private_chat(person), person, "/privacy")
+        updates = take_updates(emu)
+        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
+            assert await deliver(session, url, SECRET, updates[0]) == 200
+            async with worker(postgres_url, emu, tmp_path, role="worker"):
+                await until(lambda: len(emu.sent_messages(person["id"])) == 1)
+    privacy = emu.sent_messages(person["id"])[0]["text"]
+    assert "What I store" in privacy
+    assert "waits in its database until it is handled" in privacy and "kept a week" in privacy
+
+
 async def test_a_message_forwarded_in_pieces_is_still_answered_once(postgres_url, tmp_path):
     """The job that takes the first piece takes the chat's next ones from the queue while its burst is open."""
     async with BotApiEmulator() as emu:
@@ -170,17 +200,8 @@ async def test_a_worker_killed_mid_update_loses_nothing_and_answers_once(postgre
         for person in people:
             emu.send_message(emu.private_chat(person), person, SCAM)
         updates = take_updates(emu)
-        env = {
-            **os.environ,
-            "DATABASE_URL": postgres_url,
-            "TELEGRAM_BOT_TOKEN": emu.token,
-            "TELEGRAM_API_BASE_URL": emu.base_url,
-            "TELEGRAM_API_FILE_URL": emu.base_file_url,
-            "DATA_DIR": str(tmp_path / "killed"),
-            "BURST_WINDOW_SECONDS": "5",  # the updates stay in hand long enough to be killed with them
-            "QUEUE_STALLED_SECONDS": "2",
-            "LOG_LEVEL": "WARNING",
-        }
+        # the updates stay in hand long enough (their bursts open) to be killed with them
+        env = worker_env(emu, postgres_url, tmp_path, BURST_WINDOW_SECONDS="5")
         process = await asyncio.create_subprocess_exec(sys.executable, str(WORKER), env=env)
         try:
             async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
@@ -201,6 +222,60 @@ async def test_a_worker_killed_mid_update_loses_nothing_and_answers_once(postgre
         chat_id = update["message"]["chat"]["id"]
         assert replies_by_message(emu, chat_id) == {update["message"]["message_id"]: 1}
     assert jobs(postgres_url, "failed") == []
+
+
+async def test_a_worker_killed_while_its_answer_waits_out_a_telegram_outage_loses_nothing(postgres_url, tmp_path):
+    """Telegram down: the answer waits in the worker's outbox. Killed then, another worker still delivers it once."""
+    async with BotApiEmulator() as emu:
+        person = emu.user(900, "Lee")
+        emu.send_message(emu.private_chat(person), person, SCAM)
+        updates = take_updates(emu)
+        emu.fail_next("sendMessage", status=500, count=1000)
+        env = worker_env(emu, postgres_url, tmp_path, BURST_WINDOW_SECONDS="0.2")
+        process = await asyncio.create_subprocess_exec(sys.executable, str(WORKER), env=env)
+        try:
+            async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
+                await deliver(session, url, SECRET, updates[0])
+                # three quick tries, then the outbox's own: the answer is held, the job still open
+                await until(lambda: emu.faults.pending <= 995)
+                assert jobs(postgres_url) == [("doing", f"chat:{person['id']}")]
+                process.send_signal(signal.SIGKILL)
+                await asyncio.wait_for(process.wait(), 30)
+                assert handled(postgres_url) == []
+                emu.clear_faults()  # Telegram is back
+                async with worker(postgres_url, emu, tmp_path / "rescuer", burst_window_seconds=0.2):
+                    await until(lambda: handled(postgres_url) == [updates[0]["update_id"]])
+                    await asyncio.sleep(1.0)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert replies_by_message(emu, person["id"]) == {updates[0]["message"]["message_id"]: 1}
+
+
+async def test_an_update_that_keeps_failing_ends_in_the_dead_letters_and_its_chat_goes_on(postgres_url, tmp_path):
+    """After ``QUEUE_MAX_ATTEMPTS`` failures a job stays ``failed`` for an operator; the chat's next update is answered.
+
+    The poison: a message update the Bot API library cannot read (no message id or date), as
+    a newer Bot API's shape or a corrupted delivery might be.
+    """
+    async with BotApiEmulator() as emu:
+        person = emu.user(901, "Ng")
+        chat = emu.private_chat(person)
+        emu.send_message(chat, person, SCAM)
+        scam = take_updates(emu)[0]
+        poison = {"update_id": scam["update_id"] - 1, "message": {"chat": scam["message"]["chat"], "text": "hi"}}
+        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
+            assert await deliver(session, url, SECRET, poison) == 200
+            assert await deliver(session, url, SECRET, scam) == 200
+            async with worker(postgres_url, emu, tmp_path, burst_window_seconds=0.2):
+                await until(lambda: handled(postgres_url) == [scam["update_id"]])
+                await until(lambda: jobs(postgres_url, "failed") == [("failed", f"chat:{chat['id']}")])
+                await asyncio.sleep(0.5)
+        with psycopg.connect(libpq_conninfo(postgres_url)) as connection:
+            attempts = connection.execute("SELECT attempts FROM procrastinate_jobs WHERE status = 'failed'").fetchone()
+    assert attempts == (3,)  # the worker's QUEUE_MAX_ATTEMPTS
+    assert replies_by_message(emu, chat["id"]) == {scam["message"]["message_id"]: 1}
 
 
 @pytest.mark.parametrize("role", ["receiver", "worker"])

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from bot.adapter.tracking import track
+from bot.adapter.tracking import answering, call_answering, track
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ class _Burst(Generic[Item]):
     items: list[Item] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
     released: asyncio.Future[object] | None = None  # resolved when the burst stops collecting (for a queue worker)
+    update_ids: list[int] = field(default_factory=list)  # the queue's updates its one answer answers
 
 
 class BurstCollector(Generic[Item]):
@@ -56,6 +57,7 @@ class BurstCollector(Generic[Item]):
         if burst.released is None:
             burst.released = asyncio.get_running_loop().create_future()
         track(burst.released, collecting=True)
+        burst.update_ids.extend(answering())
         burst.items.append(item)
         if burst.timer:
             burst.timer.cancel()
@@ -70,7 +72,8 @@ class BurstCollector(Generic[Item]):
         if burst and burst.items:
             if burst.timer:
                 burst.timer.cancel()
-            flushing = self._spawn(self._flush(key, burst.items))
+            # The one answer answers every update of the burst (a queue worker marks them when it is sent).
+            flushing = call_answering(burst.update_ids, self._spawn, self._flush(key, burst.items))
             if isinstance(flushing, asyncio.Future):
                 track(flushing)  # the answer: a queue worker's job ends when it is sent
             if burst.released is not None and not burst.released.done():

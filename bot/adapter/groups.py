@@ -69,6 +69,7 @@ from bot.adapter.hidden_links import hidden_links
 from bot.adapter.images import ImageReader
 from bot.adapter.outbox import Outbox
 from bot.adapter.sending import send
+from bot.adapter.tracking import answering, carrying
 from bot.config import Settings
 from bot.core.assess import Assessment
 from bot.core.assess_config import SENSITIVITIES
@@ -78,6 +79,9 @@ from bot.storage import Store
 from bot.storage.models import GroupSettings, Report
 
 log = logging.getLogger(__name__)
+
+Waiting = tuple[Message, str, tuple[int, ...]]
+"""A group message waiting to be assessed: the message, its words, the queue updates it answers."""
 
 _PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -109,7 +113,7 @@ class GroupAlerts:
         self.directory = GroupDirectory(store)
         self.introductions = Introductions(self.directory)
         self.counters = GroupCounters(store)
-        self._queues: dict[int, asyncio.Queue[tuple[Message, str]]] = {}
+        self._queues: dict[int, asyncio.Queue[Waiting]] = {}
         self._workers: set[int] = set()
         self._spawn = spawn
         self.pictures = GroupPictures(settings, images or ImageReader())
@@ -196,7 +200,7 @@ class GroupAlerts:
     async def _enqueue(self, chat_id: int, message: Message, words: str, context: ContextTypes.DEFAULT_TYPE) -> None:
         queue = self._queues.setdefault(chat_id, asyncio.Queue(maxsize=self.settings.group_max_pending))
         try:
-            queue.put_nowait((message, words))
+            queue.put_nowait((message, words, answering()))
         except asyncio.QueueFull:
             await self._count(chat_id, "skipped")
             return
@@ -205,7 +209,7 @@ class GroupAlerts:
             self._spawn(self._work_through(chat_id, queue, context))
 
     async def _work_through(
-        self, chat_id: int, queue: asyncio.Queue[tuple[Message, str]], context: ContextTypes.DEFAULT_TYPE
+        self, chat_id: int, queue: asyncio.Queue[Waiting], context: ContextTypes.DEFAULT_TYPE
     ) -> None:
         """Assess a group's waiting messages in batches until none are left.
 
@@ -215,15 +219,15 @@ class GroupAlerts:
         """
         try:
             while not queue.empty():
-                pairs = [queue.get_nowait() for _ in range(min(queue.qsize(), ASSESS_BATCH))]
-                batch, texts = [m for m, _ in pairs], [w for _, w in pairs]
+                waiting = [queue.get_nowait() for _ in range(min(queue.qsize(), ASSESS_BATCH))]
+                batch, texts, answers = [m for m, _, _ in waiting], [w for _, w, _ in waiting], [a for *_, a in waiting]
                 assessments = await asyncio.to_thread(self.engine.assess_many, texts)
                 await self._count(chat_id, "checked", len(batch))
                 group = self.directory.cached(chat_id)
                 if group is None or not group.alerts_enabled:
                     continue
                 level = sensitivity(group.sensitivity)
-                for message, words, assessment in zip(batch, texts, assessments, strict=True):
+                for message, words, assessment, update_ids in zip(batch, texts, assessments, answers, strict=True):
                     top = assessment.top.pattern_id if assessment.top else None
                     sender = message.from_user.id if message.from_user else None
                     if assessment.alert_at(level) and self.memory.first(
@@ -231,7 +235,8 @@ class GroupAlerts:
                     ):
                         await self.introductions.done(chat_id)  # the bot's first words are who it is
                         try:
-                            await self._send_alert(context, message, words, assessment, group)
+                            with carrying(update_ids):  # a queue worker marks the message's update when sent
+                                await self._send_alert(context, message, words, assessment, group)
                         except TelegramError:
                             log.warning("could not send an alert in %s", chat_id, exc_info=True)
         finally:

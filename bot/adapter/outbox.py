@@ -5,7 +5,9 @@ limiter waits out 429s). Telegram can be unavailable for longer than that, and a
 that arrives two minutes late still stops a payment. So a send that failed *transiently*
 (429, 5xx, timeouts, resets) is held here and retried with growing pauses, honouring
 Telegram's ``retry_after``, for up to ``max_age`` seconds. Final refusals (a user who blocked
-the bot, a bad request) are not retried.
+the bot, a bad request) are not retried. Under a queue worker a held letter keeps its job
+open (:mod:`bot.adapter.tracking`), so a worker killed while holding it leaves the update
+in the queue for another worker rather than losing it.
 
 The outbox is bounded: when it is full, the new letter is dropped rather than the process
 growing without limit. Whatever is finally dropped is counted (``/stats`` for admins) and
@@ -28,6 +30,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from bot.adapter.sending import send
+from bot.adapter.tracking import answered, track
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,7 @@ class Outbox:
             self._hold(_Letter(bot, chat_id, body, keyboard, reply_to, on_sent, time.monotonic() + self.max_age), error)
             return None
         self.stats.sent += 1
+        await answered()
         await _call(on_sent, message)
         return message
 
@@ -124,6 +128,7 @@ class Outbox:
         task = asyncio.get_running_loop().create_task(self._retry(letter, error), name=f"outbox-{letter.chat_id}")
         self._letters[task] = letter
         task.add_done_callback(self._forget)
+        track(task)  # a queue worker's job stays open while its answer is held: a kill then loses nothing
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self._letters.pop(task, None)
@@ -159,6 +164,7 @@ class Outbox:
             return
         self.stats.delivered_late += 1
         log.info("answer to chat %s delivered from the outbox (attempt %d)", letter.chat_id, letter.attempts)
+        await answered()
         await _call(letter.on_sent, message)
 
     def _pause(self, state: RetryCallState, letter: _Letter) -> float:

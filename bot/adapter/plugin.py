@@ -314,8 +314,10 @@ class FraudAwareness:
         language, variant = await self._reader(update.effective_user)
         sends_text = self.engine.helper is not None or self.settings.embedding_backend == "openai"
         llm_note = text("llm_note", language, variant) if sends_text else ""  # masked text goes to the endpoint
+        queued = self.settings.role == "worker"  # updates wait in PostgreSQL's queue (bot.adapter.queue)
+        queue_note = text("queue_note", language, variant) if queued else ""
         retention = self.settings.answer_retention_days
-        body = text("privacy", language, variant, retention=retention, llm_note=llm_note)
+        body = text("privacy", language, variant, retention=retention, llm_note=llm_note, queue_note=queue_note)
         await self._send(update.effective_message, body)
 
     async def _cmd_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,16 +12,19 @@ does, and ends only when the answer the update caused has been sent (see
 queue, so a message forwarded in pieces is still read as one conversation and answered
 once. Those later jobs then find their updates in ``handled_updates`` and do nothing.
 
-Exactly once, as far as it can be: ``handled_updates`` is written after the answer went
-out, and read before an update is handled. A job whose worker was killed is retried
-(``retry_stalled`` below) and answers, unless it had finished; a kill in the moment
-between Telegram accepting the answer and that row's commit gives a second answer.
-This is at-least-once by choice: never lose a warning, rarely repeat one.
+Exactly once, as far as it can be: the moment the outbox has delivered an answer, the
+updates it answers are written to ``handled_updates`` (:func:`bot.adapter.tracking.answered`);
+updates that needed no answer are written when the job ends; an update found there is
+not handled again. A job whose worker was killed is retried (``retry_stalled`` below)
+and answers what had not been answered. A kill in the few milliseconds between Telegram
+accepting an answer and that row's commit still gives a second answer: the Bot API has
+no idempotency key to prevent it. This is at-least-once by choice: never lose a warning,
+very rarely repeat one.
 
 Failures: a job that raises (the database unreachable, an answer task that failed) is
 retried with exponential back-off, ``QUEUE_MAX_ATTEMPTS`` tries in all, then stays in
-procrastinate's ``failed`` state: the dead letters, kept for an operator to look at
-and retry (README, "Running many workers").
+procrastinate's ``failed`` state: the dead letters, kept a week for an operator to look
+at and retry (README, "Many workers"), then deleted with the message text they hold.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ POLL_SECONDS = 0.25
 """How often a job with an open burst looks for the chat's next updates in the queue."""
 HANDLED_KEPT = timedelta(days=2)
 """Telegram gives up redelivering an update after a day."""
+DEAD_LETTERS_KEPT_HOURS = 7 * 24
+"""A failed update (its text included) is kept a week for an operator to look at, then deleted."""
 
 _NEXT_IN_CHAT = """
 SELECT id, args FROM procrastinate_jobs
@@ -146,7 +151,8 @@ class UpdateWorker:
         app.task(
             name=TASK,
             pass_context=True,
-            retry=RetryStrategy(max_attempts=max_attempts, exponential_wait=1),
+            # procrastinate counts retries after the first try; QUEUE_MAX_ATTEMPTS counts every try.
+            retry=RetryStrategy(max_attempts=max_attempts - 1, exponential_wait=1) if max_attempts > 1 else False,
         )(self.handle)
 
     async def handle(self, context: JobContext, update: dict[str, Any], received: float = 0.0) -> None:
@@ -156,8 +162,13 @@ class UpdateWorker:
             log.debug("update %d was handled already (absorbed into an earlier job, or a retry)", update_id)
             return
         job = context.job
-        tracker = Tracker()
         fed: list[tuple[int, int | None]] = []
+
+        async def mark_answered(update_ids: tuple[int, ...]) -> None:
+            chats = dict(fed)
+            await self.handled.mark([(u, chats.get(u)) for u in update_ids])
+
+        tracker = Tracker(on_answered=mark_answered)
         await self._feed(tracker, update, fed)
         last_id = job.id or 0
         while not await tracker.settled(POLL_SECONDS):
@@ -180,7 +191,7 @@ class UpdateWorker:
         await self.handled.mark(fed)
 
     async def _feed(self, tracker: Tracker, update: dict[str, Any], fed: list[tuple[int, int | None]]) -> None:
-        with tracker.active():
+        with tracker.active(int(update["update_id"])):
             await self.application.process_update(Update.de_json(update, self.application.bot))
         fed.append((int(update["update_id"]), chat_of(update)))
 
@@ -198,6 +209,7 @@ class UpdateWorker:
                 forgotten = await self.handled.forget_old()
                 if forgotten:
                     log.info("forgot %d handled update ids older than %s", forgotten, HANDLED_KEPT)
+                await self.app.job_manager.delete_old_jobs(nb_hours=DEAD_LETTERS_KEPT_HOURS, include_failed=True)
             except Exception:  # the next round tries again
                 log.warning("stalled-job check failed", exc_info=True)
 

@@ -7,17 +7,67 @@ worker therefore runs each update inside a :class:`Tracker`; the plugin register
 task and waiting burst it starts with :func:`track`, and asyncio carries the tracker into
 those tasks and timers through the context (``contextvars``). Outside a worker (polling,
 the sandbox, a host bot) there is no tracker and :func:`track` does nothing.
+
+Which updates an answer answers travels the same way (:func:`answering`): set while an
+update is fed, gathered by a burst for its merged answer, carried with a group's waiting
+message. When the outbox has delivered an answer it calls :func:`answered`, and the
+worker marks exactly those updates handled at once, rather than when the whole job
+settles: a worker killed after that moment has nothing left to answer twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine, Iterator
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any
+from contextvars import ContextVar, copy_context
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+OnAnswered = Callable[[tuple[int, ...]], Awaitable[None]]
 
 _current: ContextVar[Tracker | None] = ContextVar("fraud_awareness_update_tracker", default=None)
+_answering: ContextVar[tuple[int, ...]] = ContextVar("fraud_awareness_answering", default=())
+
+
+def answering() -> tuple[int, ...]:
+    """The update ids the work running now answers (empty outside a queue worker)."""
+    return _answering.get()
+
+
+@contextmanager
+def carrying(update_ids: Iterable[int]) -> Iterator[None]:
+    """Work done inside answers ``update_ids`` (a burst's merged answer, a group's queued message)."""
+    token = _answering.set(tuple(dict.fromkeys(update_ids)))
+    try:
+        yield
+    finally:
+        _answering.reset(token)
+
+
+def call_answering(update_ids: Iterable[int], function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a copy of the context where it answers ``update_ids`` (tasks it starts inherit it)."""
+    context = copy_context()
+    context.run(_answering.set, tuple(dict.fromkeys(update_ids)))
+    return context.run(function, *args)
+
+
+async def answered() -> None:
+    """An answer went out: let the worker mark the updates it answers handled now.
+
+    Bookkeeping only: a failure is logged and the job marks them when it ends anyway.
+    """
+    tracker, update_ids = _current.get(), _answering.get()
+    if tracker is None or tracker.on_answered is None or not update_ids:
+        return
+    try:
+        await tracker.on_answered(update_ids)
+    except Exception:
+        log.warning("could not mark updates %s handled yet; the job marks them when it ends", update_ids, exc_info=True)
 
 
 def track(work: asyncio.Future[object], *, collecting: bool = False) -> None:
@@ -41,7 +91,8 @@ def spawn_tracked(coroutine: Coroutine[Any, Any, Any] | Awaitable[Any]) -> async
 class Tracker:
     """The unfinished work of the updates handled under it."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_answered: OnAnswered | None = None) -> None:
+        self.on_answered = on_answered
         self._work: set[asyncio.Future[object]] = set()
         self._collecting: set[asyncio.Future[object]] = set()
 
@@ -56,10 +107,15 @@ class Tracker:
         return any(not work.done() for work in self._collecting)
 
     @contextmanager
-    def active(self) -> Iterator[Tracker]:
+    def active(self, update_id: int | None = None) -> Iterator[Tracker]:
+        """Work started inside counts towards this tracker (and answers ``update_id``, if given)."""
         token = _current.set(self)
         try:
-            yield self
+            if update_id is None:
+                yield self
+            else:
+                with carrying((update_id,)):
+                    yield self
         finally:
             _current.reset(token)
 

@@ -62,7 +62,7 @@ CHAT: dict[str, dict[str, str]] = {
             "<b>What I store</b>\n"
             "• Messages you forward are checked in memory and <b>not stored</b>. For one hour I keep the text in "
             "memory only, so that you can press “Report as scam”; then it is gone. Screenshots are read in memory "
-            "and never stored.\n"
+            "and never stored.{queue_note}\n"
             "• For each answer: a random id, your Telegram user id, the verdict, risk and matched scam type "
             "(no text), kept {retention} days, so the 👍/👎 buttons work and we can measure quality.\n"
             "• Your 👍/👎 feedback and your /language and /region choices.\n"
@@ -74,7 +74,7 @@ CHAT: dict[str, dict[str, str]] = {
         "zh": (
             "<b>我会保存什么</b>\n"
             "• 你转发的消息只在内存中检查，<b>不会保存</b>。"
-            "文字只在内存中保留一小时，方便你点击「举报诈骗」，之后即删除。截图只在内存中读取，从不保存。\n"
+            "文字只在内存中保留一小时，方便你点击「举报诈骗」，之后即删除。截图只在内存中读取，从不保存。{queue_note}\n"
             "• 每次回答：一个随机编号、你的Telegram用户ID、判断结果、风险值和相似骗局类型（不含文字），"
             "保存{retention}天，"
             "用于👍/👎按钮和质量统计。\n"
@@ -139,6 +139,17 @@ CHAT: dict[str, dict[str, str]] = {
         "zh": "那条消息已经不在了（我只保留一小时）。请重新转发，再点击举报。",
     },
     "feedback_unknown": {"en": "That answer is too old to rate.", "zh": "这条回答太久了，无法评价。"},
+    "queue_note": {
+        "en": (
+            " One exception: this bot runs on several workers, so every message it receives (here and in groups) "
+            "waits in its database until it is handled (usually a second or two) and is deleted then; one that "
+            "still fails after several tries is kept a week for the operator to fix, then deleted."
+        ),
+        "zh": (
+            "例外：本机器人以多个进程运行，它收到的每条消息（包括群聊）会先在数据库中排队，处理完（通常一两秒）即删除；"
+            "多次处理失败的会保留一周供运维排查，之后删除。"
+        ),
+    },
     "llm_note": {
         "en": (
             ", except one thing: the text of messages I check, with phone, card and ID numbers and emails "
