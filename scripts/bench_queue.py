@@ -14,7 +14,9 @@ Reported: updates per second (first POST to last update handled), p50/p99 from t
 to the update's row in ``handled_updates`` (written after its answer was sent), peak
 memory (VmHWM) of each worker, and, checked every run, lost updates (never handled) and
 messages answered twice. ``--kill`` adds a run with 2 workers where one is SIGKILLed
-when 40% of the updates are handled.
+when 40% of the updates are handled. By default all updates are POSTed as fast as the
+receiver takes them, a backlog: p50/p99 are then mostly time waiting in the queue.
+``--rate R`` POSTs R updates a second instead, as a bot that keeps up receives them.
 """
 
 from __future__ import annotations
@@ -100,8 +102,35 @@ async def start(env: dict[str, str], *command: str) -> asyncio.subprocess.Proces
     return await asyncio.create_subprocess_exec(*command, env=env, cwd=str(REPO))
 
 
+REFUSED: list[int] = []
+"""Statuses other than 200 the receiver answered (each then posted again, as Telegram does)."""
+
+
+async def post_until_stored(session: aiohttp.ClientSession, endpoint: str, update: dict[str, Any]) -> None:
+    """POST until the receiver says 200; Telegram, too, delivers an update again after an error."""
+    while (status := await deliver(session, endpoint, SECRET, update)) != 200:
+        REFUSED.append(status)
+        await asyncio.sleep(1.0)
+
+
+async def paced(
+    session: aiohttp.ClientSession, endpoint: str, updates: list[dict[str, Any]], rate: float, sent_at: dict[int, float]
+) -> None:
+    """POST ``rate`` updates a second, each on time whatever the receiver's answer time (as Telegram does)."""
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    in_flight: set[asyncio.Task[None]] = set()
+    for n, update in enumerate(updates):
+        await asyncio.sleep(max(0.0, begin + n / rate - loop.time()))
+        sent_at[update["update_id"]] = time.time()
+        task = asyncio.create_task(post_until_stored(session, endpoint, update))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+    await asyncio.gather(*in_flight)
+
+
 async def run_once(
-    server: Any, n_updates: int, n_users: int, n_groups: int, workers: int, kill: bool
+    server: Any, n_updates: int, n_users: int, n_groups: int, workers: int, kill: bool, rate: float = 0.0
 ) -> dict[str, Any]:
     url = fresh_database(server)
     async with BotApiEmulator() as emu:
@@ -145,11 +174,13 @@ async def run_once(
                 async def post(chunk: list[dict[str, Any]]) -> None:
                     for update in chunk:
                         sent_at[update["update_id"]] = time.time()
-                        status = await deliver(session, endpoint, SECRET, update)
-                        assert status == 200, status
+                        await post_until_stored(session, endpoint, update)
 
-                chunks = [updates[i::32] for i in range(32)]
-                posting = asyncio.gather(*(post(c) for c in chunks))
+                if rate:
+                    posting = asyncio.ensure_future(paced(session, endpoint, updates, rate, sent_at))
+                else:
+                    chunks = [updates[i::32] for i in range(32)]
+                    posting = asyncio.gather(*(post(c) for c in chunks))
                 deadline = time.time() + 1800
                 while True:
                     await asyncio.sleep(0.5)
@@ -184,11 +215,13 @@ async def run_once(
                 key = (message["chat"]["id"], replied)
                 replies[key] = replies.get(key, 0) + 1
     lost = len(updates) - len(set(done) & set(sent_at))
+    refused, REFUSED[:] = len(REFUSED), []
     twice = sum(1 for count in replies.values() if count > 1)
     elapsed = max(done.values()) - started if done else float("nan")
     return {
         "workers": workers,
         "killed": bool(kill),
+        "posted_per_second": rate or "as fast as taken",
         "updates": len(updates),
         "updates_per_second": round(len(done) / elapsed, 1),
         "p50_seconds": round(statistics.median(latencies), 3),
@@ -196,6 +229,7 @@ async def run_once(
         "worker_peak_mb": [round(m) for m in memory],
         "answers_sent": sum(replies.values()),
         "lost": lost,
+        "receiver_refusals": refused,
         "answered_twice": twice,
     }
 
@@ -207,6 +241,9 @@ async def main() -> None:
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4], help="worker counts (none: only --kill)")
     parser.add_argument("--kill", action="store_true", help="also: 2 workers, one SIGKILLed mid-burst")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="POST this many updates a second (default: a backlog, as fast as taken)"
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
     servers = start_server()
@@ -214,7 +251,7 @@ async def main() -> None:
     try:
         runs = [(n, False) for n in args.workers] + ([(2, True)] if args.kill else [])
         for workers, kill in runs:
-            result = await run_once(server, args.updates, args.users, args.groups, workers, kill)
+            result = await run_once(server, args.updates, args.users, args.groups, workers, kill, args.rate)
             print(json.dumps(result), flush=True)
     finally:
         servers.close()

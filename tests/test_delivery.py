@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fast_engine import fast_engine
+from sqlalchemy.exc import OperationalError
 from telegram_helpers import ask, button_data, buttons, fast_settings, standalone_bot
 
 from bot.core.engine import Engine
@@ -96,6 +97,23 @@ async def test_a_held_write_lock_neither_delays_nor_replaces_the_answer_and_the_
         stored = await bot.store.answer(answer_id(reply))
         assert stored is not None and stored.message_id == reply["message_id"] and stored.verdict == "scam"
         assert bot.plugin.delivery.recorder.stats.failed == 0
+
+
+async def test_a_database_that_refuses_reads_still_lets_the_warning_out(emu, quick, tmp_path, monkeypatch):
+    """The user's saved language and region cannot be read (e.g. PostgreSQL out of connections): the
+    warning goes out with the usual ones instead of "something went wrong"."""
+
+    async def refused(self, user_id):  # type: ignore[no-untyped-def]
+        raise OperationalError("SELECT", {}, Exception("sorry, too many clients already"))
+
+    monkeypatch.setattr(Store, "language_of", refused)
+    monkeypatch.setattr(Store, "region_of", refused)
+    user = emu.user(502, "Bea", language_code="en")
+    async with standalone_bot(emu, quick, tmp_path) as bot:
+        reply = await ask(emu, emu.private_chat(user), user, SCAM)
+        assert bot.plugin.delivery.storage_errors >= 2
+    assert is_answer(reply), reply["text"]
+    assert ERROR_WORDS not in reply["text"].lower()
 
 
 async def test_a_failed_check_is_recorded_as_an_error_not_as_safe(emu, quick, tmp_path, poisoned):

@@ -25,6 +25,7 @@ from aiohttp import web
 from fast_engine import fast_engine
 from pg import free_port
 from queue_helpers import deliver, replies_by_message, take_updates
+from sqlalchemy.exc import OperationalError
 from telegram_helpers import fast_settings
 
 from bot.adapter import queue
@@ -276,6 +277,34 @@ async def test_an_update_that_keeps_failing_ends_in_the_dead_letters_and_its_cha
             attempts = connection.execute("SELECT attempts FROM procrastinate_jobs WHERE status = 'failed'").fetchone()
     assert attempts == (3,)  # the worker's QUEUE_MAX_ATTEMPTS
     assert replies_by_message(emu, chat["id"]) == {scam["message"]["message_id"]: 1}
+
+
+async def test_a_database_failure_mid_update_is_retried_and_answered_not_apologised_for(
+    postgres_url, tmp_path, monkeypatch
+):
+    """Too many clients, a dropped connection: the worker's job fails and the queue tries again, so the
+    person gets the real answer (here /help) once, not "something went wrong"."""
+    failures = [OperationalError("SELECT region", {}, Exception("sorry, too many clients already"))]
+    reader = FraudAwareness._reader
+
+    async def flaky_reader(self, user):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return await reader(self, user)
+
+    monkeypatch.setattr(FraudAwareness, "_reader", flaky_reader)
+    async with BotApiEmulator() as emu:
+        person = emu.user(660, "Sam")
+        emu.send_message(emu.private_chat(person), person, "/help")
+        updates = take_updates(emu)
+        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
+            assert await deliver(session, url, SECRET, updates[0]) == 200
+            async with worker(postgres_url, emu, tmp_path):
+                await until(lambda: handled(postgres_url) == [updates[0]["update_id"]])
+                await asyncio.sleep(0.5)
+    assert failures == []  # the first try did fail
+    sent = emu.sent_messages(person["id"])
+    assert [m["text"].splitlines()[0] for m in sent] == ["What I can check"]  # once, and no apology
 
 
 @pytest.mark.parametrize("role", ["receiver", "worker"])

@@ -283,7 +283,11 @@ class FraudAwareness:
         None leaves it to the reply language's usual region (see :func:`bot.core.regions.default_region`).
         """
         if user:
-            chosen = await self.store.region_of(user.id)
+            try:
+                chosen = await self.store.region_of(user.id)
+            except Exception as error:  # as for the language: the answer goes out with the usual region
+                self.delivery.storage_error("the reporting region", error)
+                chosen = None
             if is_region(chosen):
                 return chosen
             from_telegram = region_from_telegram(user.language_code)

@@ -90,7 +90,7 @@ def lock_of(update: dict[str, Any]) -> str:
 def queue_app(database_url: str) -> App:
     """procrastinate over psycopg 3 (the driver the store uses) at ``DATABASE_URL``."""
     connector = PsycopgConnector(
-        conninfo=libpq_conninfo(database_url), kwargs={"options": "-c TimeZone=UTC"}, min_size=1, max_size=6
+        conninfo=libpq_conninfo(database_url), kwargs={"options": "-c TimeZone=UTC"}, min_size=1, max_size=4
     )
     return App(connector=connector)
 
@@ -245,11 +245,12 @@ async def work(
 ) -> None:
     """Take updates from the queue until SIGINT/SIGTERM (then finish the jobs in hand and stop)."""
     app = queue_app(database_url)
-    # Small pools: PostgreSQL's default is 100 connections for all workers and receivers together.
+    # Small pools: PostgreSQL's default is 100 connections for all workers and receivers together
+    # (the budget: bot.storage.database.STORE_CONNECTIONS).
     engine = create_async_engine(
         async_url(database_url),
-        pool_size=2,
-        max_overflow=4,
+        pool_size=1,
+        max_overflow=2,
         pool_pre_ping=True,
         connect_args={"options": "-c TimeZone=UTC"},
     )

@@ -56,6 +56,15 @@ def call_answering(update_ids: Iterable[int], function: Callable[..., T], *args:
     return context.run(function, *args)
 
 
+def retry_later(error: BaseException) -> bool:
+    """Under a queue worker: fail the job with ``error`` so the queue tries the update again; else False."""
+    tracker = _current.get()
+    if tracker is None:
+        return False
+    tracker.fail(error)
+    return True
+
+
 async def answered() -> None:
     """An answer went out: let the worker mark the updates it answers handled now.
 
@@ -93,6 +102,7 @@ class Tracker:
 
     def __init__(self, on_answered: OnAnswered | None = None) -> None:
         self.on_answered = on_answered
+        self._failure: BaseException | None = None
         self._work: set[asyncio.Future[object]] = set()
         self._collecting: set[asyncio.Future[object]] = set()
 
@@ -100,6 +110,11 @@ class Tracker:
         self._work.add(work)
         if collecting:
             self._collecting.add(work)
+
+    def fail(self, error: BaseException) -> None:
+        """Something these updates needed failed in a way a later try can fix: the job must not end well."""
+        if self._failure is None:
+            self._failure = error
 
     @property
     def collecting(self) -> bool:
@@ -129,6 +144,8 @@ class Tracker:
         while True:
             pending = {work for work in self._work if not work.done()}
             if not pending:
+                if self._failure is not None:
+                    raise self._failure
                 for work in self._work:
                     if not work.cancelled() and work.exception() is not None:
                         raise work.exception()  # type: ignore[misc]

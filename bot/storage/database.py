@@ -60,24 +60,39 @@ def libpq_conninfo(url: str | URL) -> str:
     return _url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+STORE_CONNECTIONS = (4, 4)
+"""PostgreSQL connections of the answer store per process: kept open, and extra under load.
+
+Every process (each worker, the receiver) shares the server's ``max_connections`` (100 by
+default). Per worker: the store 8, the knowledge base 3 (+1 for LISTEN), the queue 4, its
+``handled_updates`` 3: at most 19, so four workers and a receiver fit in 100 (README,
+"Many workers"). A busy pool makes a query wait (``pool_timeout``), never fail.
+"""
+KNOWLEDGE_CONNECTIONS = (1, 2)
+"""The knowledge base's: it is read once into memory and written by admins."""
+
+
 def sync_engine(url: str | URL) -> Engine:
-    engine = create_engine(sync_url(url), **_options(url))
+    engine = create_engine(sync_url(url), **_options(url, KNOWLEDGE_CONNECTIONS))
     if backend(url) == SQLITE:
         event.listen(engine, "connect", sqlite_pragmas)
     return engine
 
 
 def async_engine(url: str | URL) -> AsyncEngine:
-    engine = create_async_engine(async_url(url), **_options(url))
+    engine = create_async_engine(async_url(url), **_options(url, STORE_CONNECTIONS))
     if backend(url) == SQLITE:
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     return engine
 
 
-def _options(url: str | URL) -> dict[str, object]:
+def _options(url: str | URL, connections: tuple[int, int]) -> dict[str, object]:
     if backend(url) != POSTGRES:
         return {}
+    kept, extra = connections
     return {
+        "pool_size": kept,
+        "max_overflow": extra,
         "pool_pre_ping": True,  # a server restart or an idle-connection reaper costs a reconnect, not a message
         # Timestamps come back in UTC whatever the server's zone, as they are written (and as SQLite keeps them).
         "connect_args": {"options": "-c TimeZone=UTC"},
