@@ -130,11 +130,21 @@ async def paced(
 
 
 async def run_once(
-    server: Any, n_updates: int, n_users: int, n_groups: int, workers: int, kill: bool, rate: float = 0.0
+    server: Any,
+    n_updates: int,
+    n_users: int,
+    n_groups: int,
+    workers: int,
+    kill: bool,
+    rate: float = 0.0,
+    concurrency: int = 100,
+    flood: bool = False,
 ) -> dict[str, Any]:
     url = fresh_database(server)
     async with BotApiEmulator() as emu:
         updates = build_updates(emu, n_updates, n_users, n_groups)
+        if flood:  # Telegram's own limits: about 30 messages a second for the whole bot, 20 a minute per group
+            emu.faults.enable_flood_control()
         port = free_port()
         env = {
             **os.environ,
@@ -147,7 +157,7 @@ async def run_once(
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
             "QUEUE_STALLED_SECONDS": "5",
-            "WORKER_CONCURRENCY": "100",
+            "WORKER_CONCURRENCY": str(concurrency),
             "LOG_LEVEL": "WARNING",
         }
         receiver = await start(env, sys.executable, "-m", "bot", "run", "--role", "receiver")
@@ -222,6 +232,8 @@ async def run_once(
         "workers": workers,
         "killed": bool(kill),
         "posted_per_second": rate or "as fast as taken",
+        "worker_concurrency": concurrency,
+        "telegram_flood_limits": flood,
         "updates": len(updates),
         "updates_per_second": round(len(done) / elapsed, 1),
         "p50_seconds": round(statistics.median(latencies), 3),
@@ -242,6 +254,10 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4], help="worker counts (none: only --kill)")
     parser.add_argument("--kill", action="store_true", help="also: 2 workers, one SIGKILLed mid-burst")
     parser.add_argument(
+        "--flood", action="store_true", help="the emulator answers 429 over Telegram's limits (30/s per bot)"
+    )
+    parser.add_argument("--concurrency", type=int, default=100, help="WORKER_CONCURRENCY of each worker")
+    parser.add_argument(
         "--rate", type=float, default=0.0, help="POST this many updates a second (default: a backlog, as fast as taken)"
     )
     args = parser.parse_args()
@@ -251,7 +267,9 @@ async def main() -> None:
     try:
         runs = [(n, False) for n in args.workers] + ([(2, True)] if args.kill else [])
         for workers, kill in runs:
-            result = await run_once(server, args.updates, args.users, args.groups, workers, kill, args.rate)
+            result = await run_once(
+                server, args.updates, args.users, args.groups, workers, kill, args.rate, args.concurrency, args.flood
+            )
             print(json.dumps(result), flush=True)
     finally:
         servers.close()
