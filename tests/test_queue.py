@@ -83,6 +83,15 @@ async def worker(url: str, emu: BotApiEmulator, tmp_path: Path, **overrides: Any
         await asyncio.gather(task, return_exceptions=True)
 
 
+@asynccontextmanager
+async def received(url: str, updates: list[dict[str, Any]]) -> AsyncIterator[None]:
+    """The receiver running, with ``updates`` POSTed to it as Telegram would, each stored (``200``)."""
+    async with receiver(url) as endpoint, aiohttp.ClientSession() as session:
+        for update in updates:
+            assert await deliver(session, endpoint, SECRET, update) == 200
+        yield
+
+
 def worker_env(emu: BotApiEmulator, url: str, tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The environment of a worker process (tests/queue_worker.py) answering through ``emu``."""
     return {
@@ -144,15 +153,13 @@ async def test_two_workers_answer_each_message_once_and_each_chat_in_order(postg
                 emu.send_message(emu.private_chat(person), person, f"message {round_}: {SCAM}")
         updates = take_updates(emu)
         emu.delay("sendMessage", 0.05)  # answers overlap, so out-of-order work would show
-        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-            for update in updates:
-                assert await deliver(session, url, SECRET, update) == 200
-            async with (
-                worker(postgres_url, emu, tmp_path / "w1", burst_window_seconds=0),
-                worker(postgres_url, emu, tmp_path / "w2", burst_window_seconds=0),
-            ):
-                await until(lambda: len(handled(postgres_url)) == len(updates))
-                await asyncio.sleep(0.5)  # a duplicate answer would have time to arrive
+        async with (
+            received(postgres_url, updates),
+            worker(postgres_url, emu, tmp_path / "w1", burst_window_seconds=0),
+            worker(postgres_url, emu, tmp_path / "w2", burst_window_seconds=0),
+        ):
+            await until(lambda: len(handled(postgres_url)) == len(updates))
+            await asyncio.sleep(0.5)  # a duplicate answer would have time to arrive
     for person in people:
         asked = [u["message"]["message_id"] for u in updates if u["message"]["chat"]["id"] == person["id"]]
         answered = [m["reply_to_message"]["message_id"] for m in emu.sent_messages(person["id"])]
@@ -166,10 +173,8 @@ async def test_privacy_says_that_a_worker_keeps_messages_in_the_queue_until_answ
         person = emu.user(650, "Pat")
         emu.send_message(emu.private_chat(person), person, "/privacy")
         updates = take_updates(emu)
-        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-            assert await deliver(session, url, SECRET, updates[0]) == 200
-            async with worker(postgres_url, emu, tmp_path, role="worker"):
-                await until(lambda: len(emu.sent_messages(person["id"])) == 1)
+        async with received(postgres_url, updates), worker(postgres_url, emu, tmp_path, role="worker"):
+            await until(lambda: len(emu.sent_messages(person["id"])) == 1)
     privacy = emu.sent_messages(person["id"])[0]["text"]
     assert "What I store" in privacy
     assert "waits in its database until it is handled" in privacy and "kept a week" in privacy
@@ -183,12 +188,12 @@ async def test_a_message_forwarded_in_pieces_is_still_answered_once(postgres_url
         for piece in ("Hi mum, it's me", "I lost my phone, this is my new number", "please send 500 today"):
             emu.send_message(chat, person, piece)
         updates = take_updates(emu)
-        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-            for update in updates:
-                await deliver(session, url, SECRET, update)
-            async with worker(postgres_url, emu, tmp_path / "w", burst_window_seconds=1.0):
-                await until(lambda: len(handled(postgres_url)) == 3)
-                await asyncio.sleep(0.5)
+        async with (
+            received(postgres_url, updates),
+            worker(postgres_url, emu, tmp_path / "w", burst_window_seconds=1.0),
+        ):
+            await until(lambda: len(handled(postgres_url)) == 3)
+            await asyncio.sleep(0.5)
     sent = emu.sent_messages(700)
     assert len(sent) == 1
     assert sent[0]["reply_to_message"]["message_id"] == updates[0]["message"]["message_id"]
@@ -205,9 +210,7 @@ async def test_a_worker_killed_mid_update_loses_nothing_and_answers_once(postgre
         env = worker_env(emu, postgres_url, tmp_path, BURST_WINDOW_SECONDS="5")
         process = await asyncio.create_subprocess_exec(sys.executable, str(WORKER), env=env)
         try:
-            async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-                for update in updates:
-                    await deliver(session, url, SECRET, update)
+            async with received(postgres_url, updates):
                 await until(lambda: len(jobs(postgres_url, "doing")) == len(people))
                 process.send_signal(signal.SIGKILL)
                 await asyncio.wait_for(process.wait(), 30)
@@ -235,8 +238,7 @@ async def test_a_worker_killed_while_its_answer_waits_out_a_telegram_outage_lose
         env = worker_env(emu, postgres_url, tmp_path, BURST_WINDOW_SECONDS="0.2")
         process = await asyncio.create_subprocess_exec(sys.executable, str(WORKER), env=env)
         try:
-            async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-                await deliver(session, url, SECRET, updates[0])
+            async with received(postgres_url, updates):
                 # three quick tries, then the outbox's own: the answer is held, the job still open
                 await until(lambda: emu.faults.pending <= 995)
                 assert jobs(postgres_url) == [("doing", f"chat:{person['id']}")]
@@ -266,13 +268,13 @@ async def test_an_update_that_keeps_failing_ends_in_the_dead_letters_and_its_cha
         emu.send_message(chat, person, SCAM)
         scam = take_updates(emu)[0]
         poison = {"update_id": scam["update_id"] - 1, "message": {"chat": scam["message"]["chat"], "text": "hi"}}
-        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-            assert await deliver(session, url, SECRET, poison) == 200
-            assert await deliver(session, url, SECRET, scam) == 200
-            async with worker(postgres_url, emu, tmp_path, burst_window_seconds=0.2):
-                await until(lambda: handled(postgres_url) == [scam["update_id"]])
-                await until(lambda: jobs(postgres_url, "failed") == [("failed", f"chat:{chat['id']}")])
-                await asyncio.sleep(0.5)
+        async with (
+            received(postgres_url, [poison, scam]),
+            worker(postgres_url, emu, tmp_path, burst_window_seconds=0.2),
+        ):
+            await until(lambda: handled(postgres_url) == [scam["update_id"]])
+            await until(lambda: jobs(postgres_url, "failed") == [("failed", f"chat:{chat['id']}")])
+            await asyncio.sleep(0.5)
         with psycopg.connect(libpq_conninfo(postgres_url)) as connection:
             attempts = connection.execute("SELECT attempts FROM procrastinate_jobs WHERE status = 'failed'").fetchone()
     assert attempts == (3,)  # the worker's QUEUE_MAX_ATTEMPTS
@@ -297,11 +299,9 @@ async def test_a_database_failure_mid_update_is_retried_and_answered_not_apologi
         person = emu.user(660, "Sam")
         emu.send_message(emu.private_chat(person), person, "/help")
         updates = take_updates(emu)
-        async with receiver(postgres_url) as url, aiohttp.ClientSession() as session:
-            assert await deliver(session, url, SECRET, updates[0]) == 200
-            async with worker(postgres_url, emu, tmp_path):
-                await until(lambda: handled(postgres_url) == [updates[0]["update_id"]])
-                await asyncio.sleep(0.5)
+        async with received(postgres_url, updates), worker(postgres_url, emu, tmp_path):
+            await until(lambda: handled(postgres_url) == [updates[0]["update_id"]])
+            await asyncio.sleep(0.5)
     assert failures == []  # the first try did fail
     sent = emu.sent_messages(person["id"])
     assert [m["text"].splitlines()[0] for m in sent] == ["What I can check"]  # once, and no apology
