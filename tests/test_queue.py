@@ -114,6 +114,13 @@ def jobs(url: str, status: str | None = None) -> list[tuple[str, str]]:
     return [(s, lock) for s, lock in rows if status is None or s == status]
 
 
+def attempts(url: str) -> list[tuple[str, int]]:
+    """(status, tries so far) of the queue's jobs."""
+    with psycopg.connect(libpq_conninfo(url)) as connection:
+        rows = connection.execute("SELECT status::text, attempts FROM procrastinate_jobs ORDER BY id").fetchall()
+    return [(status, tries) for status, tries in rows]
+
+
 def handled(url: str) -> list[int]:
     with psycopg.connect(libpq_conninfo(url)) as connection:
         return [row[0] for row in connection.execute("SELECT update_id FROM handled_updates ORDER BY update_id")]
@@ -228,6 +235,39 @@ async def test_a_worker_killed_mid_update_loses_nothing_and_answers_once(postgre
     assert jobs(postgres_url, "failed") == []
 
 
+async def test_an_answer_already_sent_is_not_sent_again_when_its_worker_is_killed_later_in_the_job(
+    postgres_url, tmp_path
+):
+    """A scam opens a burst; /help sent in that window is taken into the same job and answered at once.
+
+    Its update is marked handled when that answer goes out, not when the job ends: killed while the
+    burst is still open, the worker leaves only the scam to the next worker, and /help is answered once.
+    """
+    async with BotApiEmulator() as emu:
+        person = emu.user(910, "Jo")
+        chat = emu.private_chat(person)
+        emu.send_message(chat, person, SCAM)
+        emu.send_message(chat, person, "/help")
+        scam, help_ = take_updates(emu)
+        env = worker_env(emu, postgres_url, tmp_path, BURST_WINDOW_SECONDS="8")
+        process = await asyncio.create_subprocess_exec(sys.executable, str(WORKER), env=env)
+        try:
+            async with received(postgres_url, [scam, help_]):
+                await until(lambda: len(emu.sent_messages(person["id"])) == 1)  # /help's answer, the burst still open
+                await until(lambda: handled(postgres_url) == [help_["update_id"]], seconds=5)
+                process.send_signal(signal.SIGKILL)
+                await asyncio.wait_for(process.wait(), 30)
+                async with worker(postgres_url, emu, tmp_path / "rescuer", burst_window_seconds=0.2):
+                    await until(lambda: len(handled(postgres_url)) == 2)
+                    await asyncio.sleep(1.0)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    once = {scam["message"]["message_id"]: 1, help_["message"]["message_id"]: 1}
+    assert replies_by_message(emu, person["id"]) == once
+
+
 async def test_a_worker_killed_while_its_answer_waits_out_a_telegram_outage_loses_nothing(postgres_url, tmp_path):
     """Telegram down: the answer waits in the worker's outbox. Killed then, another worker still delivers it once."""
     async with BotApiEmulator() as emu:
@@ -254,6 +294,26 @@ async def test_a_worker_killed_while_its_answer_waits_out_a_telegram_outage_lose
                 process.kill()
                 await process.wait()
     assert replies_by_message(emu, person["id"]) == {updates[0]["message"]["message_id"]: 1}
+
+
+async def test_an_answer_the_outbox_gives_up_on_is_answered_by_the_queues_next_try(postgres_url, tmp_path):
+    """Telegram down for longer than ``OUTBOX_MAX_AGE_SECONDS``: without a queue the answer would be dropped;
+    a worker fails the job instead, and the queue's next try delivers it once Telegram is back."""
+    async with BotApiEmulator() as emu:
+        person = emu.user(920, "Al")
+        emu.send_message(emu.private_chat(person), person, SCAM)
+        updates = take_updates(emu)
+        emu.fail_next("sendMessage", status=500, count=1000)
+        async with (
+            received(postgres_url, updates),
+            worker(postgres_url, emu, tmp_path, burst_window_seconds=0.2, outbox_max_age_seconds=1),
+        ):
+            await until(lambda: attempts(postgres_url) == [("todo", 1)])  # the first try gave up: waiting to retry
+            emu.clear_faults()  # Telegram is back
+            await until(lambda: handled(postgres_url) == [updates[0]["update_id"]])
+            await asyncio.sleep(0.5)
+    assert replies_by_message(emu, person["id"]) == {updates[0]["message"]["message_id"]: 1}
+    assert jobs(postgres_url, "failed") == []
 
 
 async def test_an_update_that_keeps_failing_ends_in_the_dead_letters_and_its_chat_goes_on(postgres_url, tmp_path):

@@ -48,10 +48,10 @@ class Introductions:
         async with self._in_progress(chat.id):  # marked before the first await: an alert can wait for it
             group = await self.directory.get(chat.id, chat.title)  # a locked database gives the defaults
             language = as_language(group.language, group_language(chat.title, adder.language_code if adder else None))
-            await send(bot, chat.id, text("group_intro", language))
+            await send(bot, chat.id, text("group_intro", language), answers=False)  # the alert may follow
             warn = not can_read and not group.privacy_warned
             if warn:
-                await send(bot, chat.id, text("privacy_mode", language))
+                await send(bot, chat.id, text("privacy_mode", language), answers=False)
         # Written after the words are out, so an alert waiting for the introduction never waits for the database.
         try:
             changes: dict[str, object] = {"active": True, "title": chat.title}

@@ -40,10 +40,17 @@ def default_settings(chat_id: int, title: str | None = None) -> GroupSettings:
 
 
 class GroupDirectory:
-    """Each group's settings, from the store, cached."""
+    """Each group's settings, from the store, cached.
 
-    def __init__(self, store: Store) -> None:
+    ``max_age``: re-read a group's settings this many seconds after they were read. One process
+    sees every change it makes (None: keep them); queue workers are many, and an admin's
+    "alerts off" handled by one must reach the others.
+    """
+
+    def __init__(self, store: Store, *, max_age: float | None = None) -> None:
         self.store = store
+        self.max_age = max_age
+        self._read_at: dict[int, float] = {}
         self._groups: dict[int, GroupSettings] = {}
         self._stand_ins: dict[int, GroupSettings] = {}  # defaults while the database could not be read
         self._stand_in_since: dict[int, float] = {}
@@ -63,28 +70,42 @@ class GroupDirectory:
         read again on its next message.
         """
         cached = self._groups.get(chat_id)
-        if cached is None:
-            async with self._lock(chat_id):
-                stand_in = self._stand_ins.get(chat_id)
-                if stand_in is not None and time.monotonic() - self._stand_in_since[chat_id] < STAND_IN_RETRY_SECONDS:
-                    return stand_in  # the database was just found locked: do not make every message wait again
-                try:
-                    cached = self._groups.get(chat_id) or await self.store.group(chat_id, title)
-                except Exception:
-                    log.warning("settings of group %s unavailable; using the defaults for now", chat_id, exc_info=True)
-                    self._stand_in_since[chat_id] = time.monotonic()
-                    return self._stand_ins.setdefault(chat_id, default_settings(chat_id, title))
-                self._groups[chat_id] = cached
-                self._stand_ins.pop(chat_id, None)
-                self._stand_in_since.pop(chat_id, None)
+        if cached is not None and not self._stale(chat_id):
+            return cached
+        async with self._lock(chat_id):
+            known = self._groups.get(chat_id)
+            if known is not None and not self._stale(chat_id):
+                return known  # read by another message while this one waited
+            stand_in = self._stand_ins.get(chat_id)
+            if stand_in is not None and time.monotonic() - self._stand_in_since[chat_id] < STAND_IN_RETRY_SECONDS:
+                return stand_in  # the database was just found locked: do not make every message wait again
+            try:
+                cached = await self.store.group(chat_id, title)
+            except Exception:
+                if known is not None:  # settings a little old beat a new group's defaults
+                    log.warning("settings of group %s could not be re-read; keeping the last", chat_id, exc_info=True)
+                    return known
+                log.warning("settings of group %s unavailable; using the defaults for now", chat_id, exc_info=True)
+                self._stand_in_since[chat_id] = time.monotonic()
+                return self._stand_ins.setdefault(chat_id, default_settings(chat_id, title))
+            self._remember(chat_id, cached)
+            self._stand_ins.pop(chat_id, None)
+            self._stand_in_since.pop(chat_id, None)
         return cached
+
+    def _stale(self, chat_id: int) -> bool:
+        return self.max_age is not None and time.monotonic() - self._read_at.get(chat_id, 0.0) >= self.max_age
+
+    def _remember(self, chat_id: int, settings: GroupSettings) -> None:
+        self._groups[chat_id] = settings
+        self._read_at[chat_id] = time.monotonic()
 
     async def update(self, chat_id: int, **changes: object) -> GroupSettings:
         """Settings changes for one group are serialised, so two quick button presses both stick."""
         async with self._lock(chat_id):
             await self.store.update_group(chat_id, **changes)
             updated = await self.store.group(chat_id)
-            self._groups[chat_id] = updated
+            self._remember(chat_id, updated)
             return updated
 
     def forget(self, chat_id: int) -> None:

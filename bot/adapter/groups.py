@@ -86,6 +86,8 @@ Waiting = tuple[Message, str, tuple[int, ...]]
 _PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 ASSESS_BATCH = 32
+GROUP_SETTINGS_MAX_AGE_SECONDS = 10.0
+"""A queue worker re-reads a group's settings this long after reading them (an admin's change elsewhere)."""
 
 
 class GroupAlerts:
@@ -110,7 +112,9 @@ class GroupAlerts:
             duplicate_seconds=settings.group_duplicate_window_seconds,
             cooldown_seconds=settings.group_pattern_cooldown_seconds,
         )
-        self.directory = GroupDirectory(store)
+        # Queue workers are many: each re-reads a group's settings after a few seconds (one process sees its own).
+        refresh = GROUP_SETTINGS_MAX_AGE_SECONDS if settings.role == "worker" else None
+        self.directory = GroupDirectory(store, max_age=refresh)
         self.introductions = Introductions(self.directory)
         self.counters = GroupCounters(store)
         self._queues: dict[int, asyncio.Queue[Waiting]] = {}
@@ -405,10 +409,10 @@ class GroupAlerts:
 
     async def _not_a_scam(self, bot: Bot, admin: User, alert_id: str, language: Language) -> None:
         """Record the false alarm for the review queue and edit the alert away."""
-        record = self.alerts.pop(alert_id, None)
+        record = self.alerts.get(alert_id)
         if record is None:
             return
-        await self.store.add_report(
+        await self.store.add_report(  # forgotten only once written: a failed write may be tried again
             Report(
                 kind="false_alarm",
                 reporter_id=admin.id,
@@ -417,6 +421,7 @@ class GroupAlerts:
                 suggested_pattern_id=record.pattern_id,
             )
         )
+        self.alerts.pop(alert_id, None)
         await self._count(record.chat_id, "false_alarms")
         try:
             await bot.edit_message_text(

@@ -7,7 +7,8 @@ that arrives two minutes late still stops a payment. So a send that failed *tran
 Telegram's ``retry_after``, for up to ``max_age`` seconds. Final refusals (a user who blocked
 the bot, a bad request) are not retried. Under a queue worker a held letter keeps its job
 open (:mod:`bot.adapter.tracking`), so a worker killed while holding it leaves the update
-in the queue for another worker rather than losing it.
+in the queue for another worker rather than losing it; and a letter given up on fails
+the job (unless it is the job's last try), so the queue tries the update again later.
 
 The outbox is bounded: when it is full, the new letter is dropped rather than the process
 growing without limit. Whatever is finally dropped is counted (``/stats`` for admins) and
@@ -30,7 +31,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from bot.adapter.sending import send
-from bot.adapter.tracking import answered, track
+from bot.adapter.tracking import retry_later, track
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,7 @@ class Outbox:
                 raise
             self._hold(_Letter(bot, chat_id, body, keyboard, reply_to, on_sent, time.monotonic() + self.max_age), error)
             return None
-        self.stats.sent += 1
-        await answered()
+        self.stats.sent += 1  # send() has told a queue worker the update is answered
         await _call(on_sent, message)
         return message
 
@@ -121,6 +121,9 @@ class Outbox:
             self.stats.dropped += 1
             self.stats.dropped_full += self._accepting
             why = "outbox full" if self._accepting else "shutting down"
+            if retry_later(error):  # a queue worker: the update stays in the queue, another try answers it
+                log.warning("answer to chat %s not kept (%s); the queue will try its update again", letter.chat_id, why)
+                return
             log.error("answer to chat %s dropped (%s) after: %s", letter.chat_id, why, error)
             return
         self.stats.held += 1
@@ -154,6 +157,9 @@ class Outbox:
                     )
         except Exception as error:
             self.stats.dropped += 1
+            if retry_later(error):  # a queue worker: the update stays in the queue, another try answers it
+                log.warning("answer to chat %s given up here; the queue will try its update again", letter.chat_id)
+                return
             log.error(
                 "answer to chat %s dropped after %d attempts over %.0f s: %s",
                 letter.chat_id,
@@ -164,7 +170,6 @@ class Outbox:
             return
         self.stats.delivered_late += 1
         log.info("answer to chat %s delivered from the outbox (attempt %d)", letter.chat_id, letter.attempts)
-        await answered()
         await _call(letter.on_sent, message)
 
     def _pause(self, state: RetryCallState, letter: _Letter) -> float:

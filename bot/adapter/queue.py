@@ -39,11 +39,13 @@ from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate import exceptions as queue_errors
+from procrastinate.jobs import Job
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from telegram import Update
 from telegram.ext import Application
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from bot.adapter.tracking import Tracker
 from bot.storage.database import async_url, libpq_conninfo
@@ -54,6 +56,8 @@ log = logging.getLogger(__name__)
 TASK = "fraud_awareness.handle_update"
 ABSORB_LIMIT = 10
 """At most this many updates of one chat in one job: the plugin's own bound on a burst."""
+RETRY_BASE = 3
+"""A failed update waits RETRY_BASE ** n seconds before try n + 1."""
 POLL_SECONDS = 0.25
 """How often a job with an open burst looks for the chat's next updates in the queue."""
 HANDLED_KEPT = timedelta(days=2)
@@ -148,12 +152,11 @@ class UpdateWorker:
         self.burst_window = burst_window
         self.application = application
         self.handled = handled
-        app.task(
-            name=TASK,
-            pass_context=True,
-            # procrastinate counts retries after the first try; QUEUE_MAX_ATTEMPTS counts every try.
-            retry=RetryStrategy(max_attempts=max_attempts - 1, exponential_wait=1) if max_attempts > 1 else False,
-        )(self.handle)
+        self.max_attempts = max_attempts
+        # procrastinate counts retries after the first try; QUEUE_MAX_ATTEMPTS counts every try. The
+        # pauses grow 3, 9, 27, 81 s…: five tries span two minutes of a database or Telegram outage.
+        retry = RetryStrategy(max_attempts=max_attempts - 1, exponential_wait=RETRY_BASE) if max_attempts > 1 else False
+        app.task(name=TASK, pass_context=True, retry=retry)(self.handle)
 
     async def handle(self, context: JobContext, update: dict[str, Any], received: float = 0.0) -> None:
         """Handle ``update`` (and its chat's next updates while its burst is open); mark them when answered."""
@@ -168,8 +171,25 @@ class UpdateWorker:
             chats = dict(fed)
             await self.handled.mark([(u, chats.get(u)) for u in update_ids])
 
-        tracker = Tracker(on_answered=mark_answered)
+        # On the last try a failure is handled as without a queue (an apology, a dropped answer logged).
+        tracker = Tracker(on_answered=mark_answered, retryable=job.attempts + 1 < self.max_attempts)
         await self._feed(tracker, update, fed)
+        try:
+            await self._settle(job, tracker, received, fed)
+        except Exception:
+            if tracker.failure is None:  # not a failure a later try can fix (a task crashed): as it was
+                raise
+            # Only what failed is tried again: the rest is marked, so a retry answers nobody twice.
+            failed = {u for u, _ in fed} if tracker.whole_job_failed else tracker.failed_updates
+            await self._mark_surely([(u, chat) for u, chat in fed if u not in failed])
+            if update_id in failed:
+                raise
+            log.warning("updates %s taken from later jobs failed; their own jobs will try them", sorted(failed))
+            return
+        await self._mark_surely(fed)
+
+    async def _settle(self, job: Job, tracker: Tracker, received: float, fed: list[tuple[int, int | None]]) -> None:
+        """Wait for the answers; while the burst is open, feed the chat's next updates from the queue."""
         last_id = job.id or 0
         while not await tracker.settled(POLL_SECONDS):
             if not tracker.collecting or not (job.lock or "").startswith("chat:") or len(fed) >= ABSORB_LIMIT:
@@ -186,9 +206,20 @@ class UpdateWorker:
                 last_id = row["id"]
             done = await self.handled.which([int(u["update_id"]) for u in later]) if later else set()
             for next_update in later:
-                if int(next_update["update_id"]) not in done:
+                if int(next_update["update_id"]) in done:
+                    continue
+                try:
                     await self._feed(tracker, next_update, fed)
-        await self.handled.mark(fed)
+                except Exception:  # unreadable: its own job fails, retries and ends a dead letter
+                    log.warning("update %s could not be read; left to its own job", next_update.get("update_id"))
+
+    async def _mark_surely(self, updates: list[tuple[int, int | None]]) -> None:
+        """Mark ``updates`` handled, riding out a short database outage (unmarked, they would be answered again)."""
+        if not updates:
+            return
+        async for attempt in AsyncRetrying(stop=stop_after_delay(20), wait=wait_exponential(0.2, max=3), reraise=True):
+            with attempt:
+                await self.handled.mark(updates)
 
     async def _feed(self, tracker: Tracker, update: dict[str, Any], fed: list[tuple[int, int | None]]) -> None:
         with tracker.active(int(update["update_id"])):

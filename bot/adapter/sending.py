@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Rep
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 
+from bot.adapter.tracking import answered
 from bot.core.reply import TELEGRAM_LIMIT, html_to_plain
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,21 @@ async def send(
     keyboard: InlineKeyboardMarkup | None = None,
     *,
     reply_to: int | None = None,
+    answers: bool = True,
 ) -> Message:
-    """Send ``body`` (HTML), as a reply to message ``reply_to`` if given, retrying transient failures."""
+    """Send ``body`` (HTML), as a reply to message ``reply_to`` if given, retrying transient failures.
+
+    ``answers``: this message is the whole answer to the update(s) being handled, so a queue
+    worker marks them handled now (:func:`bot.adapter.tracking.answered`); False for words
+    that come before the answer (a group's introduction before its first alert).
+    """
     attempt = 1
     while True:
         try:
-            return await _send_once(bot, chat_id, reply_to, body, keyboard)
+            sent = await _send_once(bot, chat_id, reply_to, body, keyboard)
+            if answers:
+                await answered()
+            return sent
         except BadRequest:  # a NetworkError subclass, but final: the same request fails again
             raise
         except NetworkError as exc:  # TimedOut included

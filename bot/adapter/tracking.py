@@ -57,12 +57,10 @@ def call_answering(update_ids: Iterable[int], function: Callable[..., T], *args:
 
 
 def retry_later(error: BaseException) -> bool:
-    """Under a queue worker: fail the job with ``error`` so the queue tries the update again; else False."""
+    """Under a queue worker that may still retry: fail the updates being answered with ``error``, so the
+    queue tries them again; False outside a worker and on a job's last try (then handle it as always)."""
     tracker = _current.get()
-    if tracker is None:
-        return False
-    tracker.fail(error)
-    return True
+    return tracker is not None and tracker.fail(error, _answering.get())
 
 
 async def answered() -> None:
@@ -100,9 +98,12 @@ def spawn_tracked(coroutine: Coroutine[Any, Any, Any] | Awaitable[Any]) -> async
 class Tracker:
     """The unfinished work of the updates handled under it."""
 
-    def __init__(self, on_answered: OnAnswered | None = None) -> None:
+    def __init__(self, on_answered: OnAnswered | None = None, *, retryable: bool = True) -> None:
         self.on_answered = on_answered
-        self._failure: BaseException | None = None
+        self.retryable = retryable
+        self.failure: BaseException | None = None
+        self.failed_updates: set[int] = set()
+        self.whole_job_failed = False  # a failure that no single update's work can be blamed for
         self._work: set[asyncio.Future[object]] = set()
         self._collecting: set[asyncio.Future[object]] = set()
 
@@ -111,10 +112,20 @@ class Tracker:
         if collecting:
             self._collecting.add(work)
 
-    def fail(self, error: BaseException) -> None:
-        """Something these updates needed failed in a way a later try can fix: the job must not end well."""
-        if self._failure is None:
-            self._failure = error
+    def fail(self, error: BaseException, update_ids: tuple[int, ...] = ()) -> bool:
+        """What ``update_ids`` (none given: every update here) needed failed in a way a later try can fix.
+
+        :meth:`settled` then raises ``error``; the worker marks the other updates and retries these.
+        False when this is the job's last try: the caller handles the failure as it would without a queue.
+        """
+        if not self.retryable:
+            return False
+        self.failure = self.failure or error
+        if update_ids:
+            self.failed_updates.update(update_ids)
+        else:
+            self.whole_job_failed = True
+        return True
 
     @property
     def collecting(self) -> bool:
@@ -144,8 +155,8 @@ class Tracker:
         while True:
             pending = {work for work in self._work if not work.done()}
             if not pending:
-                if self._failure is not None:
-                    raise self._failure
+                if self.failure is not None:
+                    raise self.failure
                 for work in self._work:
                     if not work.cancelled() and work.exception() is not None:
                         raise work.exception()  # type: ignore[misc]
