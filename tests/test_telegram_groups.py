@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from telegram_helpers import fast_settings, standalone_bot
 
 from bot.emulator import BotApiEmulator, origin_hidden_user
+from bot.storage import Store
 
 SCAM_EN = (
     "Mum it's me, I dropped my phone in the toilet so this is my new number. I need to pay a bill urgently today, "
@@ -209,6 +211,40 @@ async def test_not_a_scam_by_an_admin_edits_the_alert_away_and_is_recorded(emu, 
         await bot.plugin.groups.flush_counts()
         stats = await bot.store.group_stats(group["id"])
         assert (stats.alerts, stats.false_alarms) == (1, 1)
+
+
+async def test_not_a_scam_whose_report_could_not_be_written_works_when_pressed_again(
+    emu, engine, tmp_path, monkeypatch
+):
+    """The database refuses the first false-alarm report: the alert is still known, so the admin's
+    second press (or the update queue's retry) records it and edits the alert away."""
+    refusals = [OperationalError("INSERT report", {}, Exception("connection lost"))]
+    add_report = Store.add_report
+
+    async def flaky_add_report(self, report):  # type: ignore[no-untyped-def]
+        if refusals:
+            raise refusals.pop()
+        return await add_report(self, report)
+
+    monkeypatch.setattr(Store, "add_report", flaky_add_report)
+    async with standalone_bot(emu, engine, tmp_path) as bot:
+        group, owner, (ann, _ben, _cat) = await family(emu)
+        scam = emu.send_message(group, ann, SCAM_EN)
+        [alert] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=scam)
+        data = next(
+            b["callback_data"]
+            for row in alert["reply_markup"]["inline_keyboard"]
+            for b in row
+            if b.get("callback_data", "").startswith("fa:na:")
+        )
+        emu.press_button(group, owner, alert["message_id"], data)
+        await settle(emu)
+        assert refusals == [] and await bot.store.open_reports() == []
+        emu.press_button(group, owner, alert["message_id"], data)
+        await settle(emu)
+        assert "marked this as not a scam" in emu.message(group, alert["message_id"])["text"]
+        [report] = await bot.store.open_reports()
+        assert (report.kind, report.text) == ("false_alarm", SCAM_EN)
 
 
 async def test_not_a_scam_from_another_group_cannot_touch_this_groups_alert(emu, engine, tmp_path):

@@ -12,14 +12,15 @@ does, and ends only when the answer the update caused has been sent (see
 queue, so a message forwarded in pieces is still read as one conversation and answered
 once. Those later jobs then find their updates in ``handled_updates`` and do nothing.
 
-Exactly once, as far as it can be: the moment the outbox has delivered an answer, the
-updates it answers are written to ``handled_updates`` (:func:`bot.adapter.tracking.answered`);
-updates that needed no answer are written when the job ends; an update found there is
-not handled again. A job whose worker was killed is retried (``retry_stalled`` below)
-and answers what had not been answered. A kill in the few milliseconds between Telegram
-accepting an answer and that row's commit still gives a second answer: the Bot API has
-no idempotency key to prevent it. This is at-least-once by choice: never lose a warning,
-very rarely repeat one.
+Exactly once, as far as it can be: the moment an answer has been delivered
+(:func:`bot.adapter.sending.send`), the updates it answers are written to
+``handled_updates`` (:func:`bot.adapter.tracking.answered`); updates that needed no
+answer are written when the job ends; an update found there is not handled again. A job
+whose worker was killed is retried (``retry_stalled`` below) and answers what had not
+been answered. A kill between Telegram accepting an answer and that row's commit
+(milliseconds on a quiet machine, longer on a busy one) still gives a second answer: the
+Bot API has no idempotency key to prevent it. This is at-least-once by choice: never
+lose a warning, rarely repeat one.
 
 Failures: a job that raises (the database unreachable, an answer task that failed) is
 retried with exponential back-off, ``QUEUE_MAX_ATTEMPTS`` tries in all, then stays in
@@ -222,9 +223,10 @@ class UpdateWorker:
                 await self.handled.mark(updates)
 
     async def _feed(self, tracker: Tracker, update: dict[str, Any], fed: list[tuple[int, int | None]]) -> None:
+        parsed = Update.de_json(update, self.application.bot)  # unreadable: raises before it counts as fed
+        fed.append((int(update["update_id"]), chat_of(update)))  # before handling: an answer may go out during it
         with tracker.active(int(update["update_id"])):
-            await self.application.process_update(Update.de_json(update, self.application.bot))
-        fed.append((int(update["update_id"]), chat_of(update)))
+            await self.application.process_update(parsed)
 
     async def retry_stalled(self, stalled_seconds: float) -> None:
         """Give the jobs of a worker that stopped beating (killed, machine lost) to the living ones."""
