@@ -94,6 +94,23 @@ async def ask(
     return reply
 
 
+def fail_once(monkeypatch: Any, owner: type, name: str, error: Exception) -> list[Exception]:
+    """Make the async method ``owner.name`` raise ``error`` on its first call, then work as before.
+
+    Returns the pending failures: empty once it has fired (a test can check that it did).
+    """
+    pending = [error]
+    original = getattr(owner, name)
+
+    async def failing_once(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if pending:
+            raise pending.pop()
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, failing_once)
+    return pending
+
+
 def buttons(message: dict[str, Any]) -> dict[str, str]:
     """The inline buttons of a bot message, as ``{callback_data: label}``."""
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])

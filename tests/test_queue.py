@@ -26,7 +26,7 @@ from fast_engine import fast_engine
 from pg import free_port
 from queue_helpers import deliver, replies_by_message, take_updates
 from sqlalchemy.exc import OperationalError
-from telegram_helpers import fast_settings
+from telegram_helpers import fail_once, fast_settings
 
 from bot.adapter import queue
 from bot.adapter.application import build_application
@@ -346,15 +346,8 @@ async def test_a_database_failure_mid_update_is_retried_and_answered_not_apologi
 ):
     """Too many clients, a dropped connection: the worker's job fails and the queue tries again, so the
     person gets the real answer (here /help) once, not "something went wrong"."""
-    failures = [OperationalError("SELECT region", {}, Exception("sorry, too many clients already"))]
-    reader = FraudAwareness._reader
-
-    async def flaky_reader(self, user):  # type: ignore[no-untyped-def]
-        if failures:
-            raise failures.pop()
-        return await reader(self, user)
-
-    monkeypatch.setattr(FraudAwareness, "_reader", flaky_reader)
+    too_many = OperationalError("SELECT region", {}, Exception("sorry, too many clients already"))
+    failures = fail_once(monkeypatch, FraudAwareness, "_reader", too_many)
     async with BotApiEmulator() as emu:
         person = emu.user(660, "Sam")
         emu.send_message(emu.private_chat(person), person, "/help")

@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 from sqlalchemy.exc import OperationalError
-from telegram_helpers import fast_settings, standalone_bot
+from telegram_helpers import button_data, fail_once, fast_settings, standalone_bot
 
 from bot.emulator import BotApiEmulator, origin_hidden_user
 from bot.storage import Store
@@ -194,12 +194,7 @@ async def test_not_a_scam_by_an_admin_edits_the_alert_away_and_is_recorded(emu, 
         group, owner, (ann, ben, _cat) = await family(emu)
         scam = emu.send_message(group, ann, SCAM_EN)
         [alert] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=scam)
-        data = next(
-            b["callback_data"]
-            for row in alert["reply_markup"]["inline_keyboard"]
-            for b in row
-            if b.get("callback_data", "").startswith("fa:na:")
-        )
+        data = button_data(alert, "na")
         emu.press_button(group, ben, alert["message_id"], data)  # not an admin: refused
         await settle(emu)
         assert await bot.store.open_reports() == []
@@ -218,25 +213,12 @@ async def test_not_a_scam_whose_report_could_not_be_written_works_when_pressed_a
 ):
     """The database refuses the first false-alarm report: the alert is still known, so the admin's
     second press (or the update queue's retry) records it and edits the alert away."""
-    refusals = [OperationalError("INSERT report", {}, Exception("connection lost"))]
-    add_report = Store.add_report
-
-    async def flaky_add_report(self, report):  # type: ignore[no-untyped-def]
-        if refusals:
-            raise refusals.pop()
-        return await add_report(self, report)
-
-    monkeypatch.setattr(Store, "add_report", flaky_add_report)
+    refusals = fail_once(monkeypatch, Store, "add_report", OperationalError("INSERT", {}, Exception("connection lost")))
     async with standalone_bot(emu, engine, tmp_path) as bot:
         group, owner, (ann, _ben, _cat) = await family(emu)
         scam = emu.send_message(group, ann, SCAM_EN)
         [alert] = await emu.wait_for_messages(group, 1, timeout=REPLY_TIMEOUT, after=scam)
-        data = next(
-            b["callback_data"]
-            for row in alert["reply_markup"]["inline_keyboard"]
-            for b in row
-            if b.get("callback_data", "").startswith("fa:na:")
-        )
+        data = button_data(alert, "na")
         emu.press_button(group, owner, alert["message_id"], data)
         await settle(emu)
         assert refusals == [] and await bot.store.open_reports() == []
