@@ -1,8 +1,9 @@
-"""Shared fixtures: one real engine (bundled model, shipped knowledge) per test session."""
+"""Shared fixtures: one real engine (bundled model, shipped knowledge) per test session, and the emulator."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.app import build_embedder, build_engine
 from bot.config import Settings
 from bot.core.embedding import Embedder
 from bot.core.engine import Engine
+from bot.emulator import BotApiEmulator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,13 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 pytest_plugins = ("pg",)  # postgres_server (one real server per run) and postgres_url (a fresh database)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    """A fresh Bot API emulator for one test (a file needing other options defines its own ``emu``)."""
+    async with BotApiEmulator() as emulator:
+        yield emulator
 
 
 @pytest.fixture(scope="session")

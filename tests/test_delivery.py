@@ -18,7 +18,6 @@ from sqlalchemy.exc import OperationalError
 from telegram_helpers import ask, button_data, buttons, fast_settings, standalone_bot
 
 from bot.core.engine import Engine
-from bot.emulator import BotApiEmulator
 from bot.storage import Store
 
 SCAM = (
@@ -31,12 +30,6 @@ ERROR_WORDS = "something went wrong"
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return fast_engine(tmp_path_factory.mktemp("delivery-engine"))
-
-
-@pytest.fixture
-async def emu():
-    async with BotApiEmulator() as emulator:
-        yield emulator
 
 
 async def take_write_lock(path: Path) -> sqlite3.Connection:

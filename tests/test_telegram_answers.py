@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest_asyncio
-from telegram_helpers import REPLY_TIMEOUT, TOKEN, ask, button_data, buttons, standalone_bot
+from telegram_helpers import REPLY_TIMEOUT, ask, button_data, buttons, standalone_bot
 
 from bot.core.engine import Engine
 from bot.core.reply import PHONE_SCREEN
@@ -38,12 +36,6 @@ HK_SECRET_PAYMENT = (
 )
 TW_SECRET_PAYMENT = "爸，我手機壞了換了新號碼，先不要跟爸講，錢要今天匯過去，很急。"
 TW_VIDEO_SCAM = "剛剛視訊斷掉了，你有看到是我吧？我在開會不能講電話，急需兩萬塊，先匯到我同事的帳戶。"
-
-
-@pytest_asyncio.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        yield emulator
 
 
 def advice(reply: dict[str, Any]) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy.exc import OperationalError
 from telegram_helpers import button_data, fail_once, fast_settings, standalone_bot
 
@@ -40,12 +39,6 @@ HARD_NEGATIVES = [
     "【中国银行】您的验证码为 562301，5分钟内有效，请勿泄露给他人。",
 ]
 REPLY_TIMEOUT = 30
-
-
-@pytest.fixture
-async def emu():
-    async with BotApiEmulator() as emulator:
-        yield emulator
 
 
 async def family(emu: BotApiEmulator, *, bot_admin: bool = True):

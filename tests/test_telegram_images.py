@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest_asyncio
 from PIL import Image
-from telegram_helpers import TOKEN, entity_texts, fast_settings, standalone_bot
+from telegram_helpers import entity_texts, fast_settings, standalone_bot
 
 from bot.core.engine import Engine
 from bot.emulator import BotApiEmulator, origin_channel, origin_hidden_user
@@ -34,12 +32,6 @@ def plain_photo() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG")
     return out.getvalue()
-
-
-@pytest_asyncio.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        yield emulator
 
 
 async def first_reply(emu: BotApiEmulator, chat: dict, after: dict) -> dict:

@@ -13,17 +13,14 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram_helpers import (
     REPLY_TIMEOUT,
-    TOKEN,
     ask,
     button_data,
     buttons,
@@ -63,12 +60,6 @@ PATTERN_ZH = "好友视频通话（AI换脸）后发文字借钱"
 CATEGORY_ZH = "AI换脸视频通话"
 CALM_EN = "No known scam pattern found"
 MEDIA_GUIDANCE_EN = "How to check a video or voice call"
-
-
-@pytest_asyncio.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        yield emulator
 
 
 async def settle(emu: BotApiEmulator, seconds: float) -> None:
